@@ -1,0 +1,3 @@
+from .coco_video_dataset import CocoVideoDataset
+
+__all__ = ['CocoVideoDataset']

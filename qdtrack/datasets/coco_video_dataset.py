@@ -1,0 +1,215 @@
+"""Video dataset over CocoVID JSON files (see ``docs/data_formats.md``)."""
+import json
+import os.path as osp
+from collections import defaultdict
+from typing import Dict, List, Optional
+
+import numpy as np
+from mmdet.datasets import BaseVideoDataset
+from mmengine.fileio import get_local_path
+
+from qdtrack.registry import DATASETS
+
+_REQUIRED_KEYS = {
+    'images': ('id', 'file_name', 'height', 'width'),
+    'annotations': ('id', 'image_id', 'category_id', 'bbox'),
+    'categories': ('id', 'name'),
+}
+
+
+class AnnotationError(ValueError):
+    """A malformed annotation file; the message names the file and record."""
+
+
+@DATASETS.register_module()
+class CocoVideoDataset(BaseVideoDataset):
+    """Videos stored as CocoVID JSON.
+
+    Compared with mmdet's ``BaseVideoDataset`` it
+
+    - orders the frames of a video by ``frame_id`` (mmdet uses image ids);
+    - keeps ``instance_id`` 0 (mmdet replaces falsy ids by the annotation
+      index, silently merging or splitting identities);
+    - records each frame's ``video_name`` (writers and metrics name
+      sequences after it) and ``mot_frame_id`` (1-based frame number in the
+      source files);
+    - optionally attaches the sequence's public detections
+      (MOT17 ``det/det.txt``) to every frame as ``public_detections``;
+    - reports malformed files with the file name and the offending record.
+
+    Args:
+        public_det_file (str, optional): Template of a public-detection file
+            per video, formatted with ``video`` (the video name), e.g.
+            ``'data/toy/val/{video}/det/det.txt'``. Relative paths are joined
+            with ``data_root``. Defaults to None.
+        public_det_score_thr (float): Public detections scoring below are
+            dropped. Defaults to -inf (keep all).
+        *args, **kwargs: See :class:`mmdet.datasets.BaseVideoDataset`.
+    """
+
+    def __init__(self,
+                 *args,
+                 public_det_file: Optional[str] = None,
+                 public_det_score_thr: float = -np.inf,
+                 **kwargs) -> None:
+        self.public_det_file = public_det_file
+        self.public_det_score_thr = public_det_score_thr
+        super().__init__(*args, **kwargs)
+
+    # ------------------------------------------------------------------ load
+    def _read_json(self) -> dict:
+        with get_local_path(self.ann_file) as local_path:
+            if not osp.isfile(local_path):
+                raise FileNotFoundError(
+                    f'annotation file not found: {self.ann_file}')
+            try:
+                with open(local_path, encoding='utf-8') as f:
+                    data = json.load(f)
+            except json.JSONDecodeError as e:
+                raise AnnotationError(
+                    f'{self.ann_file}: not valid JSON ({e})') from e
+        for section, keys in _REQUIRED_KEYS.items():
+            records = data.get(section)
+            if not isinstance(records, list):
+                raise AnnotationError(
+                    f'{self.ann_file}: missing list "{section}"')
+            for i, rec in enumerate(records):
+                missing = [k for k in keys if k not in rec]
+                if missing:
+                    raise AnnotationError(
+                        f'{self.ann_file}: {section}[{i}] (id '
+                        f'{rec.get("id")}) lacks {", ".join(missing)}')
+        return data
+
+    def load_data_list(self) -> List[dict]:
+        """Load the videos of ``self.ann_file``.
+
+        Returns:
+            list[dict]: One dict per video with ``video_id``, ``video_name``,
+            ``video_length`` and ``images`` (per-frame data infos ordered by
+            ``frame_id``).
+        """
+        data = self._read_json()
+        name_to_cat = {c['name']: c['id'] for c in data['categories']}
+        classes = self.metainfo['classes']
+        unknown = [c for c in classes if c not in name_to_cat]
+        if unknown:
+            raise AnnotationError(
+                f'{self.ann_file}: classes {unknown} of the dataset config are '
+                f'not among its categories {sorted(name_to_cat)}')
+        self.cat_ids = [name_to_cat[c] for c in classes]
+        self.cat2label = {cat_id: i for i, cat_id in enumerate(self.cat_ids)}
+
+        ann_ids = [a['id'] for a in data['annotations']]
+        if len(set(ann_ids)) != len(ann_ids):
+            raise AnnotationError(
+                f'{self.ann_file}: annotation ids are not unique')
+        anns_per_img = defaultdict(list)
+        for ann in data['annotations']:
+            anns_per_img[ann['image_id']].append(ann)
+
+        video_names = {v['id']: v.get('name', str(v['id']))
+                       for v in data.get('videos', [])}
+        self.cat_img_map = defaultdict(list)
+        self.img_ids_with_ann = set()
+        videos: Dict[int, dict] = {}
+        single_video_id = 1 << 30
+        for img in data['images']:
+            if 'video_id' in img:
+                video_id = img['video_id']
+            else:  # a still image is a video of one frame
+                single_video_id += 1
+                video_id = single_video_id
+            video = videos.setdefault(video_id, dict(
+                video_id=video_id,
+                video_name=video_names.get(video_id, str(video_id)),
+                images=[]))
+            info = self.parse_data_info(
+                dict(raw_img_info=img, raw_ann_info=anns_per_img[img['id']]))
+            info['video_name'] = video['video_name']
+            for cat in {a['category_id'] for a in anns_per_img[img['id']]}:
+                self.cat_img_map[cat].append(img['id'])
+            if info['instances']:
+                self.img_ids_with_ann.add(img['id'])
+            video['images'].append(info)
+
+        data_list = []
+        for video in videos.values():
+            frames = video['images']
+            frames.sort(key=lambda f: f.get('frame_id', 0))
+            seen = [f.get('frame_id') for f in frames]
+            if any(fid is None for fid in seen) and len(frames) > 1:
+                raise AnnotationError(
+                    f'{self.ann_file}: video "{video["video_name"]}" has '
+                    'images without "frame_id"')
+            if len(set(seen)) != len(seen):
+                raise AnnotationError(
+                    f'{self.ann_file}: video "{video["video_name"]}" has '
+                    'repeated frame_id values')
+            for pos, frame in enumerate(frames):
+                frame.setdefault('frame_id', 0)
+                frame.setdefault('mot_frame_id', frame['frame_id'] + 1)
+                frame['frame_index'] = pos
+            video['video_length'] = len(frames)
+            if self.public_det_file is not None:
+                self._attach_public_detections(video)
+            data_list.append(video)
+        return data_list
+
+    def parse_data_info(self, raw_data_info: dict) -> dict:
+        """Turn one image record and its annotations into a data info.
+
+        Args:
+            raw_data_info (dict): ``raw_img_info`` and ``raw_ann_info``.
+
+        Returns:
+            dict: image fields, ``img_id``, ``img_path`` and ``instances``
+            (``bbox`` xyxy, ``bbox_label``, ``instance_id``,
+            ``ignore_flag``).
+        """
+        img = dict(raw_data_info['raw_img_info'])
+        img['img_id'] = img['id']
+        prefix = self.data_prefix.get('img_path')
+        img['img_path'] = (osp.join(prefix, img['file_name'])
+                           if prefix else img['file_name'])
+        instances = []
+        for ann in raw_data_info['raw_ann_info']:
+            if ann['category_id'] not in self.cat2label:
+                continue
+            x, y, w, h = ann['bbox']
+            if not np.all(np.isfinite([x, y, w, h])):
+                raise AnnotationError(
+                    f'{self.ann_file}: annotation {ann["id"]} has a '
+                    f'non-finite bbox {ann["bbox"]}')
+            inter_w = min(x + w, img['width']) - max(x, 0)
+            inter_h = min(y + h, img['height']) - max(y, 0)
+            if w < 1 or h < 1 or inter_w <= 0 or inter_h <= 0:
+                continue
+            ignore = bool(ann.get('ignore', 0) or ann.get('iscrowd', 0))
+            instances.append(dict(
+                bbox=[x, y, x + w, y + h],
+                bbox_label=self.cat2label[ann['category_id']],
+                instance_id=int(ann.get('instance_id', ann['id'])),
+                ignore_flag=int(ignore)))
+        img['instances'] = instances
+        return img
+
+    def _attach_public_detections(self, video: dict) -> None:
+        """Read the video's public detections into ``public_detections``.
+
+        Each frame gets an array (K, 5) of ``x1, y1, x2, y2, score`` in the
+        coordinates of the original image.
+        """
+        from .mot_files import read_mot_det
+        path = self.public_det_file.format(video=video['video_name'])
+        if self.data_root and not osp.isabs(path):
+            path = osp.join(self.data_root, path)
+        dets = read_mot_det(path)
+        dets = dets[dets[:, 6] >= self.public_det_score_thr]
+        boxes = np.concatenate([
+            dets[:, 2:4], dets[:, 2:4] + dets[:, 4:6], dets[:, 6:7]
+        ], axis=1).astype(np.float32)
+        frames = dets[:, 0].astype(np.int64)
+        for frame in video['images']:
+            frame['public_detections'] = boxes[frames ==
+                                               frame['mot_frame_id']]

@@ -1,0 +1,3 @@
+from .mot_challenge_metric import MOTChallengeMetric
+
+__all__ = ['MOTChallengeMetric']

@@ -1,0 +1,158 @@
+"""MOTChallenge evaluation of tracking results (HOTA, CLEAR, Identity)."""
+import os
+import os.path as osp
+import tempfile
+from collections import defaultdict
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from qdtrack.registry import METRICS
+
+from ..functional.mot_challenge import (evaluate_mot_challenge,
+                                        format_mot_table)
+from ..writers.mot import interpolate_tracks, write_mot_results
+
+
+def track_rows_from_sample(data_sample, frame_number: int) -> np.ndarray:
+    """MOT result rows of one frame.
+
+    Args:
+        data_sample (DetDataSample): A frame with ``pred_track_instances``
+            (``bboxes`` (N, 4) xyxy, ``scores`` (N,), ``instances_id`` (N,)).
+        frame_number (int): 1-based frame number written to the file.
+
+    Returns:
+        np.ndarray: (N, 7) rows ``frame, id, x, y, w, h, score`` with 1-based
+        ids.
+    """
+    pred = data_sample.pred_track_instances
+    boxes = pred.bboxes.detach().cpu().numpy().reshape(-1, 4)
+    scores = pred.scores.detach().cpu().numpy().reshape(-1)
+    ids = pred.instances_id.detach().cpu().numpy().reshape(-1)
+    keep = ids >= 0
+    boxes, scores, ids = boxes[keep], scores[keep], ids[keep]
+    rows = np.empty((len(ids), 7), dtype=np.float64)
+    rows[:, 0] = frame_number
+    rows[:, 1] = ids + 1
+    rows[:, 2:4] = boxes[:, :2]
+    rows[:, 4:6] = boxes[:, 2:] - boxes[:, :2]
+    rows[:, 6] = scores
+    return rows
+
+
+@METRICS.register_module()
+class MOTChallengeMetric(BaseMetric):
+    """Write MOTChallenge result files and score them with TrackEval.
+
+    Every test frame contributes its tracked boxes; at the end the results of
+    each video are written to ``<outfile_dir>/<video_name>.txt`` (the
+    official 10-column format) and evaluated against
+    ``<gt_root>/<video_name>/gt/<gt_file>`` with the official MOT17
+    preprocessing. The sequence name is the video's name from the annotation
+    file, never a component of the image path.
+
+    Args:
+        gt_root (str, optional): Folder holding one ``<SEQ>/`` folder per
+            video with ``seqinfo.ini`` and ``gt/``. Required unless
+            ``format_only``.
+        gt_file (str): Ground-truth file inside ``<SEQ>/gt/``.
+            Defaults to ``'gt.txt'``.
+        outfile_dir (str, optional): Where result files are written. A
+            temporary folder is used when None. Defaults to None.
+        format_only (bool): Only write the result files. Defaults to False.
+        interpolate_max_gap (int): Fill gaps of at most this many frames in
+            each track by linear interpolation before writing; 0 disables.
+            Defaults to 0.
+        metrics (Sequence[str]): TrackEval metric families.
+            Defaults to ``('HOTA', 'CLEAR', 'Identity')``.
+        collect_device (str): See :class:`mmengine.evaluator.BaseMetric`.
+        prefix (str): Metric name prefix. Defaults to ``'motchallenge'``.
+    """
+
+    default_prefix = 'motchallenge'
+    summary_keys = ('HOTA', 'DetA', 'AssA', 'MOTA', 'IDF1', 'IDSW', 'FP',
+                    'FN', 'MT', 'ML')
+
+    def __init__(self,
+                 gt_root: Optional[str] = None,
+                 gt_file: str = 'gt.txt',
+                 outfile_dir: Optional[str] = None,
+                 format_only: bool = False,
+                 interpolate_max_gap: int = 0,
+                 metrics: Sequence[str] = ('HOTA', 'CLEAR', 'Identity'),
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if not format_only and gt_root is None:
+            raise ValueError('MOTChallengeMetric needs gt_root to evaluate '
+                             '(or format_only=True)')
+        self.gt_root = gt_root
+        self.gt_file = gt_file
+        self.outfile_dir = outfile_dir
+        self.format_only = format_only
+        self.interpolate_max_gap = interpolate_max_gap
+        self.metric_families = tuple(metrics)
+        self.last_results: Dict[str, Dict[str, float]] = {}
+
+    def process(self, data_batch, data_samples: Sequence) -> None:
+        """Collect the tracked boxes of each frame of the batch."""
+        for track_sample in data_samples:
+            frames = getattr(track_sample, 'video_data_samples',
+                             [track_sample])
+            for frame in frames:
+                meta = frame.metainfo
+                name = meta.get('video_name', str(meta.get('video_id')))
+                number = meta.get('mot_frame_id', meta['frame_id'] + 1)
+                self.results.append(
+                    dict(video=name,
+                         video_length=meta.get('ori_video_length',
+                                               meta.get('video_length')),
+                         rows=track_rows_from_sample(frame, number)))
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Write one file per video and evaluate them.
+
+        Args:
+            results (list[dict]): Per-frame rows gathered from all ranks.
+
+        Returns:
+            dict[str, float]: Combined metrics (percentages on 0-100, counts
+            as numbers).
+        """
+        logger = MMLogger.get_current_instance()
+        per_video = defaultdict(list)
+        for res in results:
+            per_video[res['video']].append(res['rows'])
+        out_dir = self.outfile_dir
+        tmp = None
+        if out_dir is None:
+            tmp = tempfile.TemporaryDirectory(prefix='qdtrack_mot_')
+            out_dir = tmp.name
+        os.makedirs(out_dir, exist_ok=True)
+        for video, chunks in per_video.items():
+            rows = np.concatenate(chunks, axis=0) if chunks else np.zeros(
+                (0, 7))
+            if self.interpolate_max_gap > 0:
+                rows = interpolate_tracks(rows, self.interpolate_max_gap)
+            write_mot_results(osp.join(out_dir, f'{video}.txt'), rows)
+        logger.info(f'wrote results of {len(per_video)} sequences to '
+                    f'{out_dir}')
+        if self.format_only:
+            return {}
+        try:
+            table = evaluate_mot_challenge(
+                self.gt_root,
+                out_dir,
+                seq_names=sorted(per_video),
+                gt_file='{seq}/gt/' + self.gt_file,
+                metrics=self.metric_families)
+        finally:
+            if tmp is not None:
+                tmp.cleanup()
+        self.last_results = table
+        logger.info('\n' + format_mot_table(table))
+        combined = table['COMBINED']
+        return {k: float(v) for k, v in combined.items()}

@@ -1,0 +1,1 @@
+from . import losses, mot, track_heads, trackers  # noqa: F401

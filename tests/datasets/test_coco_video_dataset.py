@@ -1,0 +1,134 @@
+"""CocoVideoDataset: frame order, instance id 0, names, errors, public dets."""
+import json
+
+import numpy as np
+import pytest
+
+from qdtrack.datasets import CocoVideoDataset
+from qdtrack.datasets.coco_video_dataset import AnnotationError
+
+
+def _write(tmp_path, data, name='ann.json'):
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+def _video_json():
+    # Image ids deliberately out of frame order; instance ids 0 and 7.
+    images = [
+        dict(id=30, video_id=5, file_name='v/3.jpg', height=40, width=60,
+             frame_id=2),
+        dict(id=10, video_id=5, file_name='v/1.jpg', height=40, width=60,
+             frame_id=0),
+        dict(id=20, video_id=5, file_name='v/2.jpg', height=40, width=60,
+             frame_id=1),
+    ]
+    anns = []
+    for k, img in enumerate(images):
+        anns.append(dict(id=100 + k, image_id=img['id'], category_id=1,
+                         instance_id=0, bbox=[1, 2, 10, 20], area=200))
+        anns.append(dict(id=200 + k, image_id=img['id'], category_id=2,
+                         instance_id=7, bbox=[30, 5, 12, 8], area=96))
+    anns.append(dict(id=300, image_id=10, category_id=1, instance_id=9,
+                     bbox=[40, 10, 5, 5], area=25, iscrowd=1))
+    return dict(
+        categories=[dict(id=1, name='pedestrian'), dict(id=2, name='car')],
+        videos=[dict(id=5, name='SEQ-A')],
+        images=images,
+        annotations=anns)
+
+
+def _dataset(ann_file, **kwargs):
+    return CocoVideoDataset(
+        ann_file=ann_file,
+        metainfo=dict(classes=('pedestrian', 'car')),
+        data_prefix=dict(img_path='root'),
+        test_mode=True,
+        pipeline=[],
+        lazy_init=False,
+        **kwargs)
+
+
+def test_frames_ordered_by_frame_id_and_instance_id_zero_kept(tmp_path):
+    ds = _dataset(_write(tmp_path, _video_json()))
+    video = ds.get_data_info(0)
+    assert video['video_name'] == 'SEQ-A'
+    assert video['video_length'] == 3
+    assert [f['img_id'] for f in video['images']] == [10, 20, 30]
+    assert [f['mot_frame_id'] for f in video['images']] == [1, 2, 3]
+    first = video['images'][0]
+    assert first['img_path'] == 'root/v/1.jpg'
+    ids = [(i['instance_id'], i['bbox_label'], i['ignore_flag'])
+           for i in first['instances']]
+    assert ids == [(0, 0, 0), (7, 1, 0), (9, 0, 1)]
+    assert first['instances'][0]['bbox'] == [1, 2, 11, 22]
+
+
+def test_duplicate_annotation_ids_named(tmp_path):
+    data = _video_json()
+    data['annotations'][1]['id'] = data['annotations'][0]['id']
+    path = _write(tmp_path, data)
+    with pytest.raises(AnnotationError, match='ann.json.*not unique'):
+        _dataset(path)
+
+
+def test_missing_field_names_record(tmp_path):
+    data = _video_json()
+    del data['annotations'][2]['bbox']
+    with pytest.raises(AnnotationError,
+                       match=r'annotations\[2\] \(id 101\) lacks bbox'):
+        _dataset(_write(tmp_path, data))
+
+
+def test_unknown_class_and_bad_json(tmp_path):
+    with pytest.raises(AnnotationError, match='not among its categories'):
+        CocoVideoDataset(ann_file=_write(tmp_path, _video_json()),
+                         metainfo=dict(classes=('truck', )),
+                         test_mode=True, pipeline=[])
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"images": [')
+    with pytest.raises(AnnotationError, match='bad.json: not valid JSON'):
+        _dataset(str(bad))
+    with pytest.raises(FileNotFoundError, match='nowhere.json'):
+        _dataset(str(tmp_path / 'nowhere.json'))
+
+
+def test_repeated_frame_id_rejected(tmp_path):
+    data = _video_json()
+    data['images'][0]['frame_id'] = 0
+    with pytest.raises(AnnotationError, match='SEQ-A.*repeated frame_id'):
+        _dataset(_write(tmp_path, data))
+
+
+def test_public_detections_attached_per_frame(tmp_path):
+    det_dir = tmp_path / 'SEQ-A' / 'det'
+    det_dir.mkdir(parents=True)
+    (det_dir / 'det.txt').write_text(
+        '1,-1,5,6,10,20,0.9,-1,-1,-1\n'
+        '3,-1,1,2,3,4,0.2,-1,-1,-1\n'
+        '3,-1,7,8,2,2,0.6,-1,-1,-1\n')
+    ds = _dataset(_write(tmp_path, _video_json()),
+                  data_root=str(tmp_path),
+                  public_det_file='{video}/det/det.txt',
+                  public_det_score_thr=0.5)
+    frames = ds.get_data_info(0)['images']
+    np.testing.assert_allclose(frames[0]['public_detections'],
+                               [[5, 6, 15, 26, 0.9]])
+    assert frames[1]['public_detections'].shape == (0, 5)
+    np.testing.assert_allclose(frames[2]['public_detections'],
+                               [[7, 8, 9, 10, 0.6]], rtol=1e-6)
+
+
+def test_train_mode_filters_frames_without_annotations(tmp_path):
+    data = _video_json()
+    data['annotations'] = [a for a in data['annotations']
+                           if a['image_id'] != 20]
+    ds = CocoVideoDataset(
+        ann_file=_write(tmp_path, data),
+        metainfo=dict(classes=('pedestrian', 'car')),
+        pipeline=[],
+        filter_cfg=dict(filter_empty_gt=True, min_size=8))
+    video = ds.get_data_info(0)
+    assert [f['img_id'] for f in video['images']] == [10, 30]
+    assert video['video_length'] == 2

@@ -1,0 +1,96 @@
+"""Test (track and evaluate) a model: python tools/test.py CONFIG [CKPT]."""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from qdtrack import register_all_modules
+from qdtrack.utils.io import atomic_write_json
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Track the test videos of a config and evaluate them')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', nargs='?', help='checkpoint file '
+                        '(optional for methods with nothing to train)')
+    parser.add_argument('--work-dir', help='folder for logs and metrics')
+    parser.add_argument(
+        '--out',
+        help='a .pkl file dumps the raw predictions; any other path is a '
+        'folder where the benchmark result files are written')
+    parser.add_argument(
+        '--format-only',
+        action='store_true',
+        help='only write the result files (e.g. for a test server)')
+    parser.add_argument(
+        '--show-dir', help='folder where frames with tracks are drawn')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def _evaluators(cfg):
+    ev = cfg.test_evaluator
+    return ev if isinstance(ev, list) else [ev]
+
+
+def build_test_cfg(args) -> Config:
+    """The config with the command-line overrides applied."""
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        vis = cfg.default_hooks.visualization
+        vis.draw = True
+        vis.test_out_dir = args.show_dir
+    if args.out and args.out.endswith(('.pkl', '.pickle')):
+        if not isinstance(cfg.test_evaluator, list):
+            cfg.test_evaluator = [cfg.test_evaluator]
+        cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
+    elif args.out:
+        for ev in _evaluators(cfg):
+            ev['outfile_dir'] = args.out
+    if args.format_only:
+        for ev in _evaluators(cfg):
+            if ev.get('type') != 'DumpResults':
+                ev['format_only'] = True
+    return cfg
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    register_all_modules(init_default_scope=False)
+    cfg = build_test_cfg(args)
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if metrics:
+        path = osp.join(cfg.work_dir, 'test_metrics.json')
+        atomic_write_json(path, metrics)
+        runner.logger.info(f'metrics written to {path}')
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
