@@ -1,0 +1,3 @@
+from .sort_tracker import SORTTracker
+
+__all__ = ['SORTTracker']
