@@ -25,4 +25,4 @@ MODELS = _child('model', mmdet_registry.MODELS, 'qdtrack.models')
 TASK_UTILS = _child('task util', mmdet_registry.TASK_UTILS, 'qdtrack.models')
 METRICS = _child('metric', mmdet_registry.METRICS, 'qdtrack.evaluation')
 VISUALIZERS = _child('visualizer', mmdet_registry.VISUALIZERS,
-                     'qdtrack.visualization')
+                     'qdtrack.engine')

@@ -68,7 +68,8 @@ def build_test_cfg(args) -> Config:
     if args.out and args.out.endswith(('.pkl', '.pickle')):
         if not isinstance(cfg.test_evaluator, list):
             cfg.test_evaluator = [cfg.test_evaluator]
-        cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
+        cfg.test_evaluator.append(
+            dict(type='DumpResults', out_file_path=args.out))
     elif args.out:
         for ev in _evaluators(cfg):
             ev['outfile_dir'] = args.out

@@ -16,3 +16,4 @@ model = dict(
 
 test_cfg = dict(type='TestLoop')
 val_cfg = dict(type='ValLoop')
+train_dataloader = None  # nothing to train

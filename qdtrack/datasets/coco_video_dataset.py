@@ -95,8 +95,8 @@ class CocoVideoDataset(BaseVideoDataset):
         unknown = [c for c in classes if c not in name_to_cat]
         if unknown:
             raise AnnotationError(
-                f'{self.ann_file}: classes {unknown} of the dataset config are '
-                f'not among its categories {sorted(name_to_cat)}')
+                f'{self.ann_file}: classes {unknown} of the dataset config '
+                f'are not among its categories {sorted(name_to_cat)}')
         self.cat_ids = [name_to_cat[c] for c in classes]
         self.cat2label = {cat_id: i for i, cat_id in enumerate(self.cat_ids)}
 

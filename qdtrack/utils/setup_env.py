@@ -28,6 +28,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
         DefaultScope.get_instance('qdtrack', scope_name='qdtrack')
     elif current.scope_name != 'qdtrack':
         warnings.warn(f'The current default scope "{current.scope_name}" is '
-                      'not "qdtrack"; a new one is created for qdtrack.')
+                      'not "qdtrack"; a new one is created for qdtrack.',
+                      stacklevel=2)
         stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S%f')
         DefaultScope.get_instance(f'qdtrack-{stamp}', scope_name='qdtrack')
