@@ -1,0 +1,14 @@
+from .margin_l2_loss import MarginL2Loss
+from .multi_pos_cross_entropy_loss import (
+                                           MultiPosCrossEntropyLoss,
+                                           multi_pos_cross_entropy,
+)
+from .one_pos_cross_entropy_loss import (
+                                           OnePosCrossEntropyLoss,
+                                           one_pos_cross_entropy,
+)
+
+__all__ = [
+    'MarginL2Loss', 'MultiPosCrossEntropyLoss', 'multi_pos_cross_entropy',
+    'OnePosCrossEntropyLoss', 'one_pos_cross_entropy'
+]

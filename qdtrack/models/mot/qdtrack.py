@@ -1,0 +1,220 @@
+"""QDTrack: Faster R-CNN + quasi-dense track head + track manager."""
+import copy
+from typing import List, Optional, Tuple
+
+import torch
+from mmdet.models.mot import BaseMOTModel
+from mmdet.structures import DetDataSample, TrackSampleList
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from qdtrack.registry import MODELS
+
+
+@MODELS.register_module()
+class QDTrack(BaseMOTModel):
+    """Quasi-Dense Similarity Learning for multiple object tracking.
+
+    `Pang et al., CVPR 2021 <https://arxiv.org/abs/2006.06664>`_. A
+    two-stage detector (mmdet's ``FasterRCNN``) and a quasi-dense track
+    head are trained jointly on pairs of a key and a reference frame; at
+    test time the embeddings of the detections feed a track manager.
+
+    Unlike mmdet 3.3's ``QDTrack``, the RoI head sees the real class labels
+    (only the class-agnostic RPN sees zeros), so multi-class detectors
+    train correctly, and the data samples given to :meth:`loss` are not
+    modified.
+
+    Args:
+        detector (dict): Config of a two-stage detector with an RPN.
+        track_head (dict): Config of the track head
+            (``QuasiDenseTrackHead``).
+        tracker (dict, optional): Config of the track manager (e.g.
+            ``QuasiDenseTrackManager``), with ``reset()`` and
+            ``track(bboxes, scores, labels, embeds, frame_id)`` returning an
+            ``InstanceData`` of the tracked ``bboxes``, ``scores``,
+            ``labels`` and ``ids``. Needed by :meth:`predict` only.
+        freeze_detector (bool): Freeze the detector and train the track
+            head only. Defaults to False.
+        data_preprocessor (dict, optional): Config of the data
+            preprocessor, usually mmdet's ``TrackDataPreprocessor``.
+        init_cfg (dict or list[dict], optional): Initialization config.
+    """
+
+    def __init__(self,
+                 detector: dict,
+                 track_head: dict,
+                 tracker: Optional[dict] = None,
+                 freeze_detector: bool = False,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor, init_cfg)
+        self.detector = MODELS.build(detector)
+        assert self.detector.with_rpn and self.detector.with_roi_head, \
+            'QDTrack needs a two-stage detector with an RPN.'
+        self.track_head = MODELS.build(track_head)
+        if tracker is not None:
+            self.tracker = MODELS.build(tracker)
+        self.freeze_detector = freeze_detector
+        if freeze_detector:
+            self.freeze_module('detector')
+
+    def train(self, mode: bool = True) -> 'QDTrack':
+        """Set the training mode; a frozen detector stays in eval mode."""
+        super().train(mode)
+        if self.freeze_detector:
+            self.detector.eval()
+        return self
+
+    @staticmethod
+    def split_frames(inputs: Tensor, data_samples: TrackSampleList
+                     ) -> Tuple[Tensor, Tensor, List[DetDataSample],
+                                List[DetDataSample]]:
+        """Split a batch of frame pairs into key and reference frames.
+
+        Args:
+            inputs (Tensor): Shape (N, T, C, H, W) with T = 2.
+            data_samples (list[TrackDataSample]): N samples with
+                ``key_frames_inds`` and ``ref_frames_inds``.
+
+        Returns:
+            tuple: Key images (N, C, H, W), reference images (N, C, H, W),
+            key frames and reference frames (lists of ``DetDataSample``).
+        """
+        key_inds = [s.key_frames_inds[0] for s in data_samples]
+        ref_inds = [s.ref_frames_inds[0] for s in data_samples]
+        batch = torch.arange(len(inputs), device=inputs.device)
+        key_imgs = inputs[batch, torch.tensor(key_inds,
+                                              device=inputs.device)]
+        ref_imgs = inputs[batch, torch.tensor(ref_inds,
+                                              device=inputs.device)]
+        key_samples = [s.get_key_frames()[0] for s in data_samples]
+        ref_samples = [s.get_ref_frames()[0] for s in data_samples]
+        return (key_imgs.contiguous(), ref_imgs.contiguous(), key_samples,
+                ref_samples)
+
+    def loss(self, inputs: Tensor, data_samples: TrackSampleList,
+             **kwargs) -> dict:
+        """Detection and tracking losses of a batch of frame pairs.
+
+        Args:
+            inputs (Tensor): Normalised images of shape (N, T, C, H, W),
+                T = 2 (key and reference frame), as produced by mmdet's
+                ``TrackDataPreprocessor``.
+            data_samples (list[TrackDataSample]): N frame pairs; each frame
+                has ``gt_instances`` with ``bboxes`` (G, 4), ``labels``
+                (G, ) and ``instances_ids`` (G, ).
+
+        Returns:
+            dict[str, Tensor]: RPN losses (``loss_rpn_*``), RoI head losses
+            (``loss_cls``, ``loss_bbox``, ``acc``) and track losses
+            (``loss_track``, ``loss_track_aux``).
+        """
+        assert inputs.dim() == 5 and inputs.size(1) == 2, \
+            'QDTrack takes inputs (N, 2, C, H, W): one key and one ' \
+            f'reference frame, got {tuple(inputs.shape)}'
+        key_imgs, ref_imgs, key_samples, ref_samples = self.split_frames(
+            inputs, data_samples)
+        detector = self.detector
+        x = detector.extract_feat(key_imgs)
+        ref_x = detector.extract_feat(ref_imgs)
+
+        losses = dict()
+        # the RPN is class-agnostic: it alone gets zero labels, on copies
+        rpn_samples = copy.deepcopy(key_samples)
+        for sample in rpn_samples:
+            sample.gt_instances.labels = torch.zeros_like(
+                sample.gt_instances.labels)
+        proposal_cfg = detector.train_cfg.get('rpn_proposal',
+                                              detector.test_cfg.rpn)
+        rpn_losses, key_proposals = detector.rpn_head.loss_and_predict(
+            x, rpn_samples, proposal_cfg=proposal_cfg)
+        for name in list(rpn_losses):
+            if 'loss' in name and 'rpn' not in name:
+                rpn_losses[f'rpn_{name}'] = rpn_losses.pop(name)
+        losses.update(rpn_losses)
+        with torch.no_grad():
+            ref_proposals = detector.rpn_head.predict(ref_x, ref_samples)
+
+        # the RoI head renames the proposals' ``bboxes``: keep our own copy
+        track_key_proposals = [
+            InstanceData(bboxes=p.bboxes) for p in key_proposals
+        ]
+        losses.update(detector.roi_head.loss(x, key_proposals, key_samples))
+        losses.update(
+            self.track_head.loss(x, ref_x, track_key_proposals,
+                                 ref_proposals, data_samples))
+        return losses
+
+    def predict(self,
+                inputs: Tensor,
+                data_samples: TrackSampleList,
+                rescale: bool = True,
+                **kwargs) -> TrackSampleList:
+        """Detect and track the frames of one video clip.
+
+        The tracker is reset when a frame has ``frame_id`` 0.
+
+        Args:
+            inputs (Tensor): Shape (1, T, C, H, W): T consecutive frames
+                of one video (usually T = 1).
+            data_samples (list[TrackDataSample]): One sample with T frames;
+                each frame's metainfo has ``frame_id``, ``img_shape`` and
+                ``scale_factor``.
+            rescale (bool): Return boxes in original image coordinates.
+                Defaults to True.
+
+        Returns:
+            list[TrackDataSample]: The input sample; every frame gets
+            ``pred_instances`` (the detections) and ``pred_track_instances``
+            (``bboxes`` (K, 4) xyxy, ``scores`` (K, ), ``labels`` (K, ),
+            ``instances_id`` (K, )).
+        """
+        assert inputs.dim() == 5, 'inputs must be (N, T, C, H, W)'
+        assert inputs.size(0) == 1 and len(data_samples) == 1, \
+            'QDTrack predicts one video at a time (batch size 1).'
+        assert self.with_tracker, 'predict needs a tracker'
+        track_sample = data_samples[0]
+        for t in range(len(track_sample)):
+            frame = track_sample[t]
+            if frame.frame_id == 0:
+                self.tracker.reset()
+            frame.pred_track_instances = self.predict_frame(
+                inputs[:, t].contiguous(), frame, rescale)
+        return [track_sample]
+
+    def predict_frame(self, img: Tensor, frame: DetDataSample,
+                      rescale: bool = True) -> InstanceData:
+        """Detect, embed and track a single frame.
+
+        Args:
+            img (Tensor): The frame, shape (1, C, H, W).
+            frame (DetDataSample): Its data sample; gets ``pred_instances``.
+            rescale (bool): Boxes in original image coordinates.
+
+        Returns:
+            InstanceData: Tracked ``bboxes``, ``scores``, ``labels`` and
+            ``instances_id``.
+        """
+        x = self.detector.extract_feat(img)
+        proposals = self.detector.rpn_head.predict(x, [frame])
+        det = self.detector.roi_head.predict(
+            x, proposals, [frame], rescale=rescale)[0]
+        frame.pred_instances = det
+        bboxes = det.bboxes
+        input_bboxes = bboxes
+        if rescale:
+            scale = bboxes.new_tensor(frame.metainfo['scale_factor'])
+            input_bboxes = bboxes * scale.repeat(2)
+        embeds = self.track_head.predict(x, [input_bboxes])
+        tracked = self.tracker.track(
+            bboxes=bboxes,
+            scores=det.scores,
+            labels=det.labels,
+            embeds=embeds,
+            frame_id=frame.frame_id)
+        return InstanceData(
+            bboxes=tracked.bboxes,
+            scores=tracked.scores,
+            labels=tracked.labels,
+            instances_id=tracked.ids)
