@@ -1,3 +1,4 @@
+from .quasi_dense_track_manager import QuasiDenseTrackManager
 from .sort_tracker import SORTTracker
 
-__all__ = ['SORTTracker']
+__all__ = ['QuasiDenseTrackManager', 'SORTTracker']
