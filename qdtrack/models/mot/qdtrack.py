@@ -10,6 +10,8 @@ from torch import Tensor
 
 from qdtrack.registry import MODELS
 
+from .public_detections import public_init_mask
+
 
 @MODELS.register_module()
 class QDTrack(BaseMOTModel):
@@ -36,6 +38,10 @@ class QDTrack(BaseMOTModel):
             ``labels`` and ``ids``. Needed by :meth:`predict` only.
         freeze_detector (bool): Freeze the detector and train the track
             head only. Defaults to False.
+        public_det_iou_thr (float, optional): Public-detection protocol
+            (MOT17 "public"): a detection may start a new track only if it
+            overlaps one of the frame's ``public_detections`` with IoU >=
+            this threshold. None (default) is the private protocol.
         data_preprocessor (dict, optional): Config of the data
             preprocessor, usually mmdet's ``TrackDataPreprocessor``.
         init_cfg (dict or list[dict], optional): Initialization config.
@@ -46,9 +52,11 @@ class QDTrack(BaseMOTModel):
                  track_head: dict,
                  tracker: Optional[dict] = None,
                  freeze_detector: bool = False,
+                 public_det_iou_thr: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor, init_cfg)
+        self.public_det_iou_thr = public_det_iou_thr
         self.detector = MODELS.build(detector)
         assert self.detector.with_rpn and self.detector.with_roi_head, \
             'QDTrack needs a two-stage detector with an RPN.'
@@ -207,12 +215,23 @@ class QDTrack(BaseMOTModel):
             scale = bboxes.new_tensor(frame.metainfo['scale_factor'])
             input_bboxes = bboxes * scale.repeat(2)
         embeds = self.track_head.predict(x, [input_bboxes])
+        init_mask = None
+        if self.public_det_iou_thr is not None:
+            if 'public_detections' not in frame:
+                raise KeyError(
+                    'public_det_iou_thr is set but the frame has no '
+                    '"public_detections": set public_det_file in the test '
+                    "dataset and add 'public_detections' to the meta_keys of "
+                    'PackTrackInputs')
+            init_mask = public_init_mask(bboxes, frame.public_detections,
+                                         self.public_det_iou_thr)
         tracked = self.tracker.track(
             bboxes=bboxes,
             scores=det.scores,
             labels=det.labels,
             embeds=embeds,
-            frame_id=frame.frame_id)
+            frame_id=frame.frame_id,
+            init_mask=init_mask)
         return InstanceData(
             bboxes=tracked.bboxes,
             scores=tracked.scores,

@@ -334,8 +334,13 @@ class QuasiDenseTrackManager:
         return ids, rows, cols[rows]
 
     @torch.no_grad()
-    def track(self, bboxes: Tensor, scores: Tensor, labels: Tensor,
-              embeds: Tensor, frame_id: int) -> InstanceData:
+    def track(self,
+              bboxes: Tensor,
+              scores: Tensor,
+              labels: Tensor,
+              embeds: Tensor,
+              frame_id: int,
+              init_mask: Optional[Tensor] = None) -> InstanceData:
         """Associate the detections of one frame with the memory.
 
         Args:
@@ -345,6 +350,10 @@ class QuasiDenseTrackManager:
             embeds (Tensor): Embeddings of shape (N, D).
             frame_id (int): Index of the frame in its video; must increase
                 between calls until :meth:`reset`.
+            init_mask (Tensor, optional): Bool (N, ): detections allowed to
+                start a new track (e.g. the MOT17 public-detection protocol,
+                see :func:`qdtrack.models.mot.public_detections.
+                public_init_mask`). None allows all. Defaults to None.
 
         Returns:
             :obj:`InstanceData`: The tracked detections, in descending score
@@ -359,6 +368,9 @@ class QuasiDenseTrackManager:
                 and embeds.dim() == 2 and embeds.size(0) == num_dets):
             raise ValueError('scores, labels and embeds must have one row '
                              'per box')
+        if init_mask is not None and init_mask.shape != (num_dets, ):
+            raise ValueError(f'init_mask must be ({num_dets}, ), got '
+                             f'{tuple(init_mask.shape)}')
         if self.tracks is None:
             self._init_memory(bboxes, scores, labels, embeds)
         elif frame_id <= self.last_frame_id:
@@ -396,6 +408,8 @@ class QuasiDenseTrackManager:
         else:
             ids, rows, track_pos = self._associate(scores, labels, embeds)
         new = (ids == -1) & (scores > self.init_score_thr)
+        if init_mask is not None:
+            new &= init_mask.to(new.device)[det_inds]
         ids = torch.where(new, new.cumsum(0) + (self.num_tracks - 1), ids)
         self.num_tracks += int(new.sum())
 
