@@ -4,8 +4,14 @@
 #         data/bdd100k/labels/box_track_20/{train,val}/<video>.json,
 #         data/bdd100k/annotations/box_track_{split}_cocofmt.json.
 # Crowd boxes and ignored classes (other person, other vehicle, trailer) are
-# kept as iscrowd/ignore annotations. Scores follow the official toolkit
-# (qdtrack.evaluation.functional.bdd100k_mot).
+# kept as iscrowd/ignore annotations. BDD100KMetric writes one scalabel JSON
+# per video and scores it against the original label folder with the rules
+# of the official toolkit (qdtrack.evaluation.functional.bdd100k_mot).
+# As in the public QDTrack BDD100K config: reference frame within +-3 frames,
+# images resized to fit 1296x720 (BDD100K frames are 1280x720), flip 0.5.
+# Test server: set test_dataloader.dataset.ann_file to
+# 'annotations/box_track_test_cocofmt.json' and run tools/test.py with
+# --format-only --out DIR, then zip DIR/*.json.
 dataset_type = 'CocoVideoDataset'
 data_root = 'data/bdd100k/'
 classes = ('pedestrian', 'rider', 'car', 'truck', 'bus', 'train',
@@ -25,9 +31,12 @@ train_pipeline = [
         transforms=[
             dict(type='LoadImageFromFile', backend_args=backend_args),
             dict(type='LoadTrackAnnotations'),
-            dict(type='Resize', scale=img_scale, keep_ratio=True),
-            dict(type='RandomFlip', prob=0.5),
+            dict(type='Resize', scale=img_scale, keep_ratio=True)
         ]),
+    dict(
+        type='TransformBroadcaster',
+        share_random_params=True,
+        transforms=[dict(type='RandomFlip', prob=0.5)]),
     dict(type='PackTrackInputs')
 ]
 
@@ -72,3 +81,7 @@ val_dataloader = dict(
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    type='BDD100KMetric', ann_file=data_root + 'labels/box_track_20/val/')
+test_evaluator = val_evaluator
