@@ -1,4 +1,8 @@
+from .bdd100k_metric import BDD100KMetric
 from .mot_challenge_metric import MOTChallengeMetric
+from .tao_metric import TAOMetric
+from .video_frame_metric import VideoFrameMetric
 
-__all__ = ['MOTChallengeMetric']
-from . import bdd100k_metric, tao_metric  # noqa: E402,F401
+__all__ = [
+    'BDD100KMetric', 'MOTChallengeMetric', 'TAOMetric', 'VideoFrameMetric'
+]

@@ -5,13 +5,6 @@ import tempfile
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-from mmengine.dist import (
-    all_gather_object,
-    broadcast_object_list,
-    is_distributed,
-    is_main_process,
-)
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from qdtrack.datasets.bdd100k import BDD100K_CLASSES, load_scalabel_frames
@@ -27,6 +20,7 @@ from ..writers.bdd100k import (
     bdd100k_labels_from_arrays,
     write_bdd100k_results,
 )
+from .video_frame_metric import VideoFrameMetric
 
 
 def bdd100k_frame_from_sample(data_sample,
@@ -83,7 +77,7 @@ def bdd100k_frame_from_sample(data_sample,
 
 
 @METRICS.register_module()
-class BDD100KMetric(BaseMetric):
+class BDD100KMetric(VideoFrameMetric):
     """Write a BDD100K box tracking submission and score it.
 
     Every test frame becomes a scalabel frame (``name`` = image file name,
@@ -157,41 +151,10 @@ class BDD100KMetric(BaseMetric):
         meta = self.dataset_meta or {}
         return tuple(meta.get('classes') or BDD100K_CLASSES)
 
-    def process(self, data_batch, data_samples: Sequence) -> None:
-        """Turn each frame of the batch into a scalabel frame."""
-        classes = self.classes
-        for track_sample in data_samples:
-            # mmengine's Evaluator passes TrackDataSample.to_dict(); its
-            # frames stay DetDataSample objects.
-            frames = (track_sample['video_data_samples'] if isinstance(
-                track_sample, dict) else track_sample.video_data_samples)
-            for frame in frames:
-                self.results.append(bdd100k_frame_from_sample(frame, classes))
+    def process_frame(self, frame) -> dict:
+        """One frame as a scalabel frame."""
+        return bdd100k_frame_from_sample(frame, self.classes)
 
-    def evaluate(self, size: int = 0) -> dict:
-        """Gather the frames of all ranks, then compute on the main one.
-
-        mmengine's ``BaseMetric.evaluate`` truncates the collected results to
-        ``size``, the length of the dataset, which for a video dataset is the
-        number of videos, not of frames; every frame is kept here instead.
-        Each rank tracks whole videos, so no frame is seen twice.
-
-        Args:
-            size (int): Ignored (see above).
-
-        Returns:
-            dict: Prefixed metrics, the same on every rank.
-        """
-        results = self.results
-        if is_distributed():
-            results = [r for part in all_gather_object(results) for r in part]
-        metrics = [None]
-        if is_main_process():
-            metrics = [{f'{self.prefix}/{k}': v
-                        for k, v in self.compute_metrics(results).items()}]
-        broadcast_object_list(metrics)
-        self.results.clear()
-        return metrics[0]
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Write one file per video and score them.

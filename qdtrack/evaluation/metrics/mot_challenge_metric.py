@@ -6,19 +6,13 @@ from collections import defaultdict
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-from mmengine.dist import (
-    all_gather_object,
-    broadcast_object_list,
-    is_distributed,
-    is_main_process,
-)
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from qdtrack.registry import METRICS
 
 from ..functional.mot_challenge import evaluate_mot_challenge, format_mot_table
 from ..writers.mot import interpolate_tracks, write_mot_results
+from .video_frame_metric import VideoFrameMetric
 
 
 def track_rows_from_sample(data_sample, frame_number: int) -> np.ndarray:
@@ -51,7 +45,7 @@ def track_rows_from_sample(data_sample, frame_number: int) -> np.ndarray:
 
 
 @METRICS.register_module()
-class MOTChallengeMetric(BaseMetric):
+class MOTChallengeMetric(VideoFrameMetric):
     """Write MOTChallenge result files and score them with TrackEval.
 
     Every test frame contributes its tracked boxes; at the end the results of
@@ -104,47 +98,13 @@ class MOTChallengeMetric(BaseMetric):
         self.metric_families = tuple(metrics)
         self.last_results: Dict[str, Dict[str, float]] = {}
 
-    def process(self, data_batch, data_samples: Sequence) -> None:
-        """Collect the tracked boxes of each frame of the batch."""
-        for track_sample in data_samples:
-            # mmengine's Evaluator passes TrackDataSample.to_dict(); its
-            # frames stay DetDataSample objects.
-            frames = (track_sample['video_data_samples'] if isinstance(
-                track_sample, dict) else track_sample.video_data_samples)
-            for frame in frames:
-                meta = frame.metainfo
-                name = meta.get('video_name', str(meta.get('video_id')))
-                number = meta.get('mot_frame_id', meta['frame_id'] + 1)
-                self.results.append(
-                    dict(video=name,
-                         video_length=meta.get('ori_video_length',
-                                               meta.get('video_length')),
-                         rows=track_rows_from_sample(frame, number)))
+    def process_frame(self, frame) -> dict:
+        """The video name and result rows of one frame."""
+        meta = frame.metainfo
+        number = meta.get('mot_frame_id', meta['frame_id'] + 1)
+        return dict(video=meta.get('video_name', str(meta.get('video_id'))),
+                    rows=track_rows_from_sample(frame, number))
 
-    def evaluate(self, size: int = 0) -> dict:
-        """Gather the frames of all ranks, then compute on the main one.
-
-        mmengine's ``BaseMetric.evaluate`` truncates the collected results to
-        ``size``, the length of the dataset, which for a video dataset is the
-        number of videos, not of frames; every frame is kept here instead.
-        Each rank tracks whole videos, so no frame is seen twice.
-
-        Args:
-            size (int): Ignored (see above).
-
-        Returns:
-            dict: Prefixed metrics, the same on every rank.
-        """
-        results = self.results
-        if is_distributed():
-            results = [r for part in all_gather_object(results) for r in part]
-        metrics = [None]
-        if is_main_process():
-            metrics = [{f'{self.prefix}/{k}': v
-                        for k, v in self.compute_metrics(results).items()}]
-        broadcast_object_list(metrics)
-        self.results.clear()
-        return metrics[0]
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Write one file per video and evaluate them.

@@ -1,15 +1,8 @@
 """TAO evaluation of tracking results: TETA and Track mAP."""
 import os.path as osp
 import tempfile
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
-from mmengine.dist import (
-    all_gather_object,
-    broadcast_object_list,
-    is_distributed,
-    is_main_process,
-)
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from qdtrack.datasets.tao import AnnotationError, load_as_cocovid
@@ -18,6 +11,7 @@ from qdtrack.registry import METRICS
 from ..functional.tao_track_map import tao_track_map
 from ..functional.teta import teta
 from ..writers.tao import tao_records_from_frame, write_tao_results
+from .video_frame_metric import VideoFrameMetric
 
 TETA_KEYS = ('TETA', 'LocA', 'AssocA', 'ClsA', 'LocRe', 'LocPr', 'AssocRe',
              'AssocPr', 'ClsRe', 'ClsPr')
@@ -57,7 +51,7 @@ def tao_frame_from_sample(data_sample) -> dict:
 
 
 @METRICS.register_module()
-class TAOMetric(BaseMetric):
+class TAOMetric(VideoFrameMetric):
     """Write TAO results and score them with TETA and Track mAP.
 
     Every test frame contributes its tracked boxes; at the end they are
@@ -131,40 +125,10 @@ class TAOMetric(BaseMetric):
         self.track_map_cfg = dict(track_map_cfg or {})
         self.last_results: dict = {}
 
-    def process(self, data_batch, data_samples: Sequence) -> None:
-        """Collect the tracked boxes of each frame of the batch."""
-        for track_sample in data_samples:
-            # mmengine's Evaluator passes TrackDataSample.to_dict(); its
-            # frames stay DetDataSample objects.
-            frames = (track_sample['video_data_samples'] if isinstance(
-                track_sample, dict) else track_sample.video_data_samples)
-            for frame in frames:
-                self.results.append(tao_frame_from_sample(frame))
+    def process_frame(self, frame) -> dict:
+        """The tracked boxes of one frame."""
+        return tao_frame_from_sample(frame)
 
-    def evaluate(self, size: int = 0) -> dict:
-        """Gather the frames of all ranks, then compute on the main one.
-
-        mmengine's ``BaseMetric.evaluate`` truncates the collected results to
-        ``size``, the length of the dataset, which for a video dataset is the
-        number of videos, not of frames; every frame is kept here instead.
-        Each rank tracks whole videos, so no frame is seen twice.
-
-        Args:
-            size (int): Ignored (see above).
-
-        Returns:
-            dict: Prefixed metrics, the same on every rank.
-        """
-        results = self.results
-        if is_distributed():
-            results = [r for part in all_gather_object(results) for r in part]
-        metrics = [None]
-        if is_main_process():
-            metrics = [{f'{self.prefix}/{k}': v
-                        for k, v in self.compute_metrics(results).items()}]
-        broadcast_object_list(metrics)
-        self.results.clear()
-        return metrics[0]
 
     def _category_ids(self, gt: dict) -> List[int]:
         """Category id of each class index, matched by name."""

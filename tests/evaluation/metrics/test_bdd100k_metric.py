@@ -29,7 +29,7 @@ from qdtrack.evaluation.functional.bdd100k_mot import (
     compute_bdd100k_hota,
     evaluate_bdd100k_mot,
 )
-from qdtrack.evaluation.metrics import bdd100k_metric as metric_module
+from qdtrack.evaluation.metrics import video_frame_metric as gather_module
 from qdtrack.evaluation.metrics.bdd100k_metric import (
     BDD100KMetric,
     bdd100k_frame_from_sample,
@@ -373,10 +373,10 @@ def test_distributed_gather_on_one_process(bdd, monkeypatch):
     other_rank = list(half.results)
 
     seen = {}
-    monkeypatch.setattr(metric_module, 'is_distributed', lambda: True)
-    monkeypatch.setattr(metric_module, 'all_gather_object',
+    monkeypatch.setattr(gather_module, 'is_distributed', lambda: True)
+    monkeypatch.setattr(gather_module, 'all_gather_object',
                         lambda obj: [obj, other_rank])
-    monkeypatch.setattr(metric_module, 'broadcast_object_list',
+    monkeypatch.setattr(gather_module, 'broadcast_object_list',
                         lambda objs: seen.setdefault('broadcast', objs[0]))
     metric = BDD100KMetric(ann_file=bdd['label_dir'], hota=False)
     metric.dataset_meta = dataset.metainfo

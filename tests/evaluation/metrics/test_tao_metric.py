@@ -21,7 +21,7 @@ import qdtrack
 from qdtrack.datasets.tao import TAODataset
 from qdtrack.evaluation.functional.tao_track_map import tao_track_map
 from qdtrack.evaluation.functional.teta import teta
-from qdtrack.evaluation.metrics import tao_metric as metric_module
+from qdtrack.evaluation.metrics import video_frame_metric as gather_module
 from qdtrack.evaluation.metrics.tao_metric import (
     TAOMetric,
     tao_frame_from_sample,
@@ -333,10 +333,10 @@ def test_distributed_gather_on_one_process(tao, monkeypatch):
     other.process({}, [s.to_dict() for s in samples[6:]])  # video 25
     other_rank = list(other.results)
     seen = {}
-    monkeypatch.setattr(metric_module, 'is_distributed', lambda: True)
-    monkeypatch.setattr(metric_module, 'all_gather_object',
+    monkeypatch.setattr(gather_module, 'is_distributed', lambda: True)
+    monkeypatch.setattr(gather_module, 'all_gather_object',
                         lambda obj: [other_rank, obj])
-    monkeypatch.setattr(metric_module, 'broadcast_object_list',
+    monkeypatch.setattr(gather_module, 'broadcast_object_list',
                         lambda objs: seen.setdefault('broadcast', objs[0]))
     metric = TAOMetric(ann_file=tao['ann_file'], track_map=False)
     metric.dataset_meta = dataset.metainfo
