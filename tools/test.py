@@ -7,6 +7,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from qdtrack import register_all_modules
+from qdtrack.utils.dist import prepare_cpu_distributed
 from qdtrack.utils.io import atomic_write_json
 
 
@@ -84,6 +85,7 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_test_cfg(args)
+    prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if metrics:

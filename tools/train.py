@@ -7,6 +7,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from qdtrack import register_all_modules
+from qdtrack.utils.dist import prepare_cpu_distributed
 
 
 def parse_args(argv=None):
@@ -77,6 +78,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_train_cfg(args)
+    prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 
