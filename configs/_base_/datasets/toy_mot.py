@@ -31,7 +31,7 @@ train_pipeline = [
         share_random_params=False,
         transforms=[
             dict(
-                type='RandomCrop', crop_size=img_scale[::-1],
+                type='RandomCrop', crop_size=img_scale,
                 bbox_clip_border=False)
         ]),
     dict(
@@ -85,5 +85,7 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(type='MOTChallengeMetric', gt_root=data_root + 'val')
+# MOT17 metrics score pedestrians (label 0) only.
+val_evaluator = dict(
+    type='MOTChallengeMetric', gt_root=data_root + 'val', labels=[0])
 test_evaluator = val_evaluator

@@ -15,13 +15,19 @@ from ..writers.mot import interpolate_tracks, write_mot_results
 from .video_frame_metric import VideoFrameMetric
 
 
-def track_rows_from_sample(data_sample, frame_number: int) -> np.ndarray:
+def track_rows_from_sample(data_sample,
+                           frame_number: int,
+                           labels: Optional[Sequence[int]] = None
+                           ) -> np.ndarray:
     """MOT result rows of one frame.
 
     Args:
         data_sample (DetDataSample): A frame with ``pred_track_instances``
-            (``bboxes`` (N, 4) xyxy, ``scores`` (N,), ``instances_id`` (N,)).
+            (``bboxes`` (N, 4) xyxy, ``scores`` (N,), ``labels`` (N,),
+            ``instances_id`` (N,)).
         frame_number (int): 1-based frame number written to the file.
+        labels (Sequence[int], optional): Keep only tracks of these labels
+            (MOT17 scores pedestrians only). None keeps all.
 
     Returns:
         np.ndarray: (N, 7) rows ``frame, id, x, y, w, h, score`` with 1-based
@@ -34,6 +40,9 @@ def track_rows_from_sample(data_sample, frame_number: int) -> np.ndarray:
     # untracked rows (id -1) and boxes that clipping made empty are dropped
     keep = (ids >= 0) & (boxes[:, 2] > boxes[:, 0]) & (
         boxes[:, 3] > boxes[:, 1])
+    if labels is not None:
+        keep &= np.isin(pred.labels.detach().cpu().numpy().reshape(-1),
+                        np.asarray(labels))
     boxes, scores, ids = boxes[keep], scores[keep], ids[keep]
     rows = np.empty((len(ids), 7), dtype=np.float64)
     rows[:, 0] = frame_number
@@ -67,6 +76,11 @@ class MOTChallengeMetric(VideoFrameMetric):
         interpolate_max_gap (int): Fill gaps of at most this many frames in
             each track by linear interpolation before writing; 0 disables.
             Defaults to 0.
+        labels (Sequence[int], optional): Labels (indices into the
+            dataset's classes) of the tracks written and scored; the MOT
+            files have no class column and MOT17 scores pedestrians only,
+            so a multi-class model sets the pedestrian label here. None
+            writes every track. Defaults to None.
         metrics (Sequence[str]): TrackEval metric families.
             Defaults to ``('HOTA', 'CLEAR', 'Identity')``.
         collect_device (str): See :class:`mmengine.evaluator.BaseMetric`.
@@ -83,6 +97,7 @@ class MOTChallengeMetric(VideoFrameMetric):
                  outfile_dir: Optional[str] = None,
                  format_only: bool = False,
                  interpolate_max_gap: int = 0,
+                 labels: Optional[Sequence[int]] = None,
                  metrics: Sequence[str] = ('HOTA', 'CLEAR', 'Identity'),
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -95,6 +110,7 @@ class MOTChallengeMetric(VideoFrameMetric):
         self.outfile_dir = outfile_dir
         self.format_only = format_only
         self.interpolate_max_gap = interpolate_max_gap
+        self.labels = None if labels is None else tuple(labels)
         self.metric_families = tuple(metrics)
         self.last_results: Dict[str, Dict[str, float]] = {}
 
@@ -103,7 +119,7 @@ class MOTChallengeMetric(VideoFrameMetric):
         meta = frame.metainfo
         number = meta.get('mot_frame_id', meta['frame_id'] + 1)
         return dict(video=meta.get('video_name', str(meta.get('video_id'))),
-                    rows=track_rows_from_sample(frame, number))
+                    rows=track_rows_from_sample(frame, number, self.labels))
 
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
