@@ -158,7 +158,7 @@ def main():
     torch.set_num_threads(args.threads)
     warmup = args.num_frames_retain + 10
     frames = make_stream(args, warmup + args.frames)
-    cfg = Config.fromfile(PRESET).tracker
+    cfg = Config.fromfile(PRESET).mot17_tracker
     cfg.update(
         num_frames_retain=args.num_frames_retain,
         match_method=args.match_method)

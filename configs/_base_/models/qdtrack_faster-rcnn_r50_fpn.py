@@ -183,4 +183,4 @@ model = dict(
             # 'multi_positive' (paper), 'one_positive' or 'sparse' (ablation;
             # use loss_track=dict(type='OnePosCrossEntropyLoss', ...))
             match_mode='multi_positive')),
-    tracker=_base_.tracker)
+    tracker=_base_.mot17_tracker)

@@ -1,6 +1,6 @@
 # QDTrack track manager for BDD100K MOT (8 classes). Values of the public
 # QDTrack config (configs/bdd100k/qdtrack-frcnn_r50_fpn_12e_bdd100k.py).
-tracker = dict(
+bdd100k_tracker = dict(
     type='QuasiDenseTrackManager',
     init_score_thr=0.7,
     obj_score_thr=0.3,

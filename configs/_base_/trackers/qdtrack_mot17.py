@@ -1,7 +1,7 @@
 # QDTrack track manager for MOT17 (pedestrians). Values of the public
 # QDTrack config (configs/mot17/qdtrack-frcnn_r50_fpn_4e_mot17.py) and of
 # mmdet 3.x's QDTrack MOT17 config.
-tracker = dict(
+mot17_tracker = dict(
     type='QuasiDenseTrackManager',
     init_score_thr=0.9,
     obj_score_thr=0.5,

@@ -7,7 +7,7 @@
 # for scores below 0.5 and within a category at IoU 0.3, and score smoothing
 # of matched detections with momentum 0.5. Its obj_score_diff_thr=1.0 never
 # rejects a match (scores lie in [0, 1]) and has no counterpart here.
-tracker = dict(
+tao_tracker = dict(
     type='QuasiDenseTrackManager',
     init_score_thr=0.0001,
     obj_score_thr=0.0001,

@@ -393,7 +393,9 @@ def test_empty_memory_and_errors():
 
 
 def _build_preset(name, **overrides):
-    cfg = Config.fromfile(osp.join(CONFIG_DIR, name)).tracker
+    preset = Config.fromfile(osp.join(CONFIG_DIR, name))
+    # qdtrack_<dataset>.py defines <dataset>_tracker
+    cfg = preset[name[len('qdtrack_'):-len('.py')] + '_tracker']
     cfg.update(overrides)
     return MODELS.build(cfg)
 
