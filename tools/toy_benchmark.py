@@ -67,6 +67,7 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--skip-qdtrack', action='store_true')
     args = parser.parse_args(argv)
+    args.work_dir = osp.join(ROOT, args.work_dir)  # kept if absolute
     py = sys.executable
     steps = []
     ann = osp.join(ROOT, args.data_root, 'annotations',
@@ -85,7 +86,8 @@ def main(argv=None):
     if not args.skip_qdtrack:
         qd_dir = osp.join(args.work_dir, 'qdtrack')
         run([py, 'tools/train.py', QDTRACK_CONFIG, '--work-dir', qd_dir,
-             '--cfg-options', *_data_overrides(args.data_root)], steps)
+             '--cfg-options', *_data_overrides(args.data_root, train=True)],
+            steps)
         with open(osp.join(qd_dir, 'last_checkpoint')) as f:
             ckpt = f.read().strip()
         run([py, 'tools/test.py', QDTRACK_CONFIG, ckpt, '--work-dir', qd_dir,
@@ -96,21 +98,22 @@ def main(argv=None):
     print('\nToy benchmark, validation videos (MOT17 metrics):')
     print(format_table(results))
     summary = dict(results=results, steps=steps)
-    path = osp.join(ROOT, args.work_dir, 'summary.json')
+    path = osp.join(args.work_dir, 'summary.json')
     atomic_write_json(path, summary)
     print(f'\nsummary written to {path}')
     return summary
 
 
-def _data_overrides(data_root):
+def _data_overrides(data_root, train=False):
+    """--cfg-options pointing a config's datasets at ``data_root``."""
     root = data_root.rstrip('/') + '/'
-    return [
-        f'train_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_evaluator.gt_root={root}val',
-        f'val_evaluator.gt_root={root}val',
-    ]
+    stages = ('train', 'val') if train else ('test', )
+    overrides = []
+    for stage in stages:
+        overrides.append(f'{stage}_dataloader.dataset.data_root={root}')
+        if stage != 'train':
+            overrides.append(f'{stage}_evaluator.gt_root={root}val')
+    return overrides
 
 
 if __name__ == '__main__':
