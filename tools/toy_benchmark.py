@@ -48,7 +48,8 @@ def read_metrics(work_dir):
 
 
 def format_table(rows):
-    head = f'{"method":<10}' + ''.join(f'{c:>8}' for c in COLUMNS)
+    width = max([10] + [len(name) + 2 for name in rows])
+    head = f'{"method":<{width}}' + ''.join(f'{c:>8}' for c in COLUMNS)
     lines = [head, '-' * len(head)]
     for name, metrics in rows.items():
         cells = []
@@ -56,7 +57,7 @@ def format_table(rows):
             v = metrics.get(c, float('nan'))
             cells.append(f'{v:8.0f}' if c in ('IDSW', 'FP', 'FN') else
                          f'{v:8.1f}')
-        lines.append(f'{name:<10}' + ''.join(cells))
+        lines.append(f'{name:<{width}}' + ''.join(cells))
     return '\n'.join(lines)
 
 

@@ -40,7 +40,13 @@ model = dict(
             conv_out_channels=fpn_channels,
             fc_out_channels=256,
             embed_channels=128,
-            norm_cfg=dict(type='GN', num_groups=16))))
+            norm_cfg=dict(type='GN', num_groups=16))),
+    # Toy preset, chosen on the toy validation videos (README, ablation):
+    # after a few hundred CPU iterations the raw dot products are not yet
+    # sharp, so the pure bi-softmax and one-frame backdrops lose matches to
+    # the previous frame's weaker boxes of the same object. MASA's
+    # (bi-softmax + cosine) / 2 without backdrops does not.
+    tracker=dict(match_metric='masa', num_frames_backdrop=0))
 
 # 4 videos x 80 frames, 2 videos per batch: 160 iterations per epoch.
 train_dataloader = dict(batch_size=2, num_workers=2)

@@ -1,7 +1,0 @@
-# Ablation (test only): no backdrops and no inter-class duplicate removal.
-_base_ = '../qdtrack_faster-rcnn_toy.py'
-model = dict(
-    tracker=dict(
-        num_frames_backdrop=0,
-        nms_class_iou_thr=1.0,
-        nms_backdrop_iou_thr=1.0))
