@@ -36,7 +36,7 @@ PIP=("$PY" -m pip --disable-pip-version-check -q)
 # 2. torch: keep any installed build (CUDA users install theirs first).
 if ! "$PY" -c 'import torch' 2>/dev/null; then
   log "installing torch==$TORCH_VERSION"
-  "${PIP[@]}" install "torch==$TORCH_VERSION"
+  "${PIP[@]}" install "torch==$TORCH_VERSION" numpy
 fi
 TORCH_INSTALLED=$("$PY" -c 'import torch; print(torch.__version__)')
 PY_TAG=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')

@@ -69,6 +69,9 @@ class MultiPosCrossEntropyLoss(nn.Module):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
     """
 
+    # the loss of every row, (N, M) logits and targets -> (N, )
+    row_loss = staticmethod(multi_pos_cross_entropy)
+
     def __init__(self, reduction: str = 'mean',
                  loss_weight: float = 1.0) -> None:
         super().__init__()
@@ -99,7 +102,7 @@ class MultiPosCrossEntropyLoss(nn.Module):
         assert pred.shape == target.shape, (pred.shape, target.shape)
         assert reduction_override in (None, 'none', 'mean', 'sum')
         reduction = reduction_override or self.reduction
-        loss = multi_pos_cross_entropy(pred, target)
+        loss = self.row_loss(pred, target)
         if weight is not None:
             weight = weight.to(loss.dtype)
         loss = weight_reduce_loss(

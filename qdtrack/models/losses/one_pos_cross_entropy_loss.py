@@ -1,11 +1,10 @@
 """One-positive cross-entropy of the QDTrack ablation (paper Eq. 2)."""
-from typing import Optional
-
 import torch.nn.functional as F
-from mmdet.models.losses.utils import weight_reduce_loss
-from torch import Tensor, nn
+from torch import Tensor
 
 from qdtrack.registry import MODELS
+
+from .multi_pos_cross_entropy_loss import MultiPosCrossEntropyLoss
 
 
 def one_pos_cross_entropy(pred: Tensor, target: Tensor) -> Tensor:
@@ -38,12 +37,13 @@ def one_pos_cross_entropy(pred: Tensor, target: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class OnePosCrossEntropyLoss(nn.Module):
+class OnePosCrossEntropyLoss(MultiPosCrossEntropyLoss):
     """Cross-entropy with one positive per row (QDTrack ablation, Eq. 2).
 
     With one positive per row it equals :class:`MultiPosCrossEntropyLoss`;
     it exists to make the ablation explicit and to fail loudly when the
-    targets have more than one positive.
+    targets have more than one positive (``target`` is (N, M) with at most
+    one 1 per row).
 
     Args:
         reduction (str): ``'none'``, ``'mean'`` or ``'sum'``.
@@ -51,37 +51,4 @@ class OnePosCrossEntropyLoss(nn.Module):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
     """
 
-    def __init__(self, reduction: str = 'mean',
-                 loss_weight: float = 1.0) -> None:
-        super().__init__()
-        assert reduction in ('none', 'mean', 'sum')
-        self.reduction = reduction
-        self.loss_weight = loss_weight
-
-    def forward(self,
-                pred: Tensor,
-                target: Tensor,
-                weight: Optional[Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            pred (Tensor): Similarity logits of shape (N, M).
-            target (Tensor): Shape (N, M), at most one 1 per row.
-            weight (Tensor, optional): Weight of every row, shape (N, ).
-            avg_factor (float, optional): Denominator of the mean.
-            reduction_override (str, optional): Overrides ``reduction``.
-
-        Returns:
-            Tensor: The loss, a scalar unless the reduction is ``'none'``.
-        """
-        assert pred.shape == target.shape, (pred.shape, target.shape)
-        assert reduction_override in (None, 'none', 'mean', 'sum')
-        reduction = reduction_override or self.reduction
-        loss = one_pos_cross_entropy(pred, target)
-        if weight is not None:
-            weight = weight.to(loss.dtype)
-        loss = weight_reduce_loss(
-            loss, weight=weight, reduction=reduction, avg_factor=avg_factor)
-        return self.loss_weight * loss
+    row_loss = staticmethod(one_pos_cross_entropy)
