@@ -26,3 +26,27 @@ TASK_UTILS = _child('task util', mmdet_registry.TASK_UTILS, 'qdtrack.models')
 METRICS = _child('metric', mmdet_registry.METRICS, 'qdtrack.evaluation')
 VISUALIZERS = _child('visualizer', mmdet_registry.VISUALIZERS,
                      'qdtrack.engine')
+# Registries we add nothing to yet: children exist so that lookups under the
+# 'qdtrack' default scope resolve without mmengine's fallback warning.
+RUNNER_CONSTRUCTORS = _child('runner constructor',
+                             mmdet_registry.RUNNER_CONSTRUCTORS,
+                             'qdtrack.engine')
+MODEL_WRAPPERS = _child('model_wrapper', mmdet_registry.MODEL_WRAPPERS,
+                        'qdtrack.models')
+WEIGHT_INITIALIZERS = _child('weight initializer',
+                             mmdet_registry.WEIGHT_INITIALIZERS,
+                             'qdtrack.models')
+OPTIMIZERS = _child('optimizer', mmdet_registry.OPTIMIZERS, 'qdtrack.engine')
+OPTIM_WRAPPERS = _child('optim_wrapper', mmdet_registry.OPTIM_WRAPPERS,
+                        'qdtrack.engine')
+OPTIM_WRAPPER_CONSTRUCTORS = _child(
+    'optimizer wrapper constructor',
+    mmdet_registry.OPTIM_WRAPPER_CONSTRUCTORS, 'qdtrack.engine')
+PARAM_SCHEDULERS = _child('parameter scheduler',
+                          mmdet_registry.PARAM_SCHEDULERS, 'qdtrack.engine')
+EVALUATOR = _child('evaluator', mmdet_registry.EVALUATOR,
+                   'qdtrack.evaluation')
+VISBACKENDS = _child('vis_backend', mmdet_registry.VISBACKENDS,
+                     'qdtrack.engine')
+LOG_PROCESSORS = _child('log_processor', mmdet_registry.LOG_PROCESSORS,
+                        'qdtrack.engine')
