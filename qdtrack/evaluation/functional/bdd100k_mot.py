@@ -53,6 +53,8 @@ from qdtrack.datasets.bdd100k import (
     load_scalabel_frames,
 )
 
+from .trackeval_config import quiet_eval_config
+
 RATE_METRICS = ('MOTA', 'MOTP', 'IDF1')
 COUNT_METRICS = ('FP', 'FN', 'IDSw', 'MT', 'PT', 'ML', 'FM')
 FramesLike = Union[str, Sequence[ScalabelFrame]]
@@ -562,10 +564,7 @@ def compute_bdd100k_hota(gt: FramesLike,
             GT_FOLDER=gt_dir, TRACKERS_FOLDER=osp.dirname(
                 osp.dirname(res_dir)), TRACKERS_TO_EVAL=['qdtrack'],
             OUTPUT_FOLDER=osp.join(work_dir, 'out'), PRINT_CONFIG=False))
-        evaluator = trackeval.Evaluator(dict(
-            USE_PARALLEL=False, PRINT_RESULTS=False, PRINT_CONFIG=False,
-            TIME_PROGRESS=False, OUTPUT_SUMMARY=False, OUTPUT_DETAILED=False,
-            PLOT_CURVES=False, LOG_ON_ERROR=None, BREAK_ON_ERROR=True))
+        evaluator = trackeval.Evaluator(quiet_eval_config())
         with contextlib.redirect_stdout(io.StringIO()):
             res, _ = evaluator.evaluate(
                 [dataset], [trackeval.metrics.HOTA()],

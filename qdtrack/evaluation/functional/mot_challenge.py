@@ -40,6 +40,8 @@ from qdtrack.datasets.mot_files import (
 )
 from qdtrack.evaluation.writers.mot import write_mot_results
 
+from .trackeval_config import quiet_eval_config
+
 #: Metric families that can be asked for.
 MOT_METRIC_FAMILIES = ('HOTA', 'CLEAR', 'Identity')
 #: Benchmarks with the MOT16/17/20 ground-truth format.
@@ -298,18 +300,7 @@ def _run_trackeval(tmp: str, seq_lengths: dict, families: tuple,
     """Run TrackEval on the staged files; return its per-sequence dict."""
     import trackeval
 
-    eval_config = trackeval.Evaluator.get_default_eval_config()
-    eval_config.update(
-        USE_PARALLEL=num_workers > 1,
-        NUM_PARALLEL_CORES=num_workers,
-        BREAK_ON_ERROR=True,
-        LOG_ON_ERROR=None,  # the default writes into site-packages
-        PRINT_RESULTS=verbose,
-        PRINT_CONFIG=verbose,
-        TIME_PROGRESS=False,
-        OUTPUT_SUMMARY=False,
-        OUTPUT_DETAILED=False,
-        PLOT_CURVES=False)
+    eval_config = quiet_eval_config(verbose, num_workers)
     dataset_config = trackeval.datasets.MotChallenge2DBox.\
         get_default_dataset_config()
     dataset_config.update(

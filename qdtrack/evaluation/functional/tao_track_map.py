@@ -25,13 +25,14 @@ from typing import List, Optional, Sequence, Union
 
 import numpy as np
 
-from qdtrack.datasets.tao import cocovid_to_tao, load_as_cocovid
+from qdtrack.datasets.tao import cocovid_to_tao
 from qdtrack.evaluation.writers.tao import (
-    check_tao_results,
-    read_tao_results,
+    load_tao_gt_and_results,
     renumber_tracks,
 )
 from qdtrack.utils.io import atomic_write_json
+
+from .trackeval_config import quiet_eval_config
 
 __all__ = ['DEFAULT_IOU_THRESHOLDS', 'tao_track_map']
 
@@ -100,12 +101,7 @@ def tao_track_map(gt: Union[str, dict],
     from trackeval.datasets import TAO
     from trackeval.metrics import TrackMAP
 
-    gt = load_as_cocovid(gt)
-    image_to_video = {img['id']: img['video_id'] for img in gt['images']}
-    if isinstance(results, str):
-        results = read_tao_results(results, image_to_video)
-    else:
-        results = check_tao_results(results, '<results>', image_to_video)
+    gt, results = load_tao_gt_and_results(gt, results)
     results = renumber_tracks(results)
     tao_gt = cocovid_to_tao(gt)
     if not tao_gt['annotations']:
@@ -123,19 +119,8 @@ def tao_track_map(gt: Union[str, dict],
             osp.join(trackers_dir, _TRACKER, 'data', 'results.json'),
             results,
             indent=None)
-        eval_config = dict(
-            USE_PARALLEL=False,
-            BREAK_ON_ERROR=True,
-            RETURN_ON_ERROR=False,
-            LOG_ON_ERROR=None,
-            PRINT_RESULTS=verbose,
-            PRINT_ONLY_COMBINED=True,
-            PRINT_CONFIG=verbose,
-            TIME_PROGRESS=False,
-            OUTPUT_SUMMARY=False,
-            OUTPUT_EMPTY_CLASSES=False,
-            OUTPUT_DETAILED=False,
-            PLOT_CURVES=False)
+        eval_config = quiet_eval_config(
+            verbose, PRINT_ONLY_COMBINED=True, OUTPUT_EMPTY_CLASSES=False)
         dataset_config = dict(
             GT_FOLDER=gt_dir,
             TRACKERS_FOLDER=trackers_dir,

@@ -56,8 +56,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from tqdm import tqdm
 
-from qdtrack.datasets.tao import category_merge_map, load_as_cocovid
-from qdtrack.evaluation.writers.tao import check_tao_results, read_tao_results
+from qdtrack.datasets.tao import category_merge_map
+from qdtrack.evaluation.writers.tao import load_tao_gt_and_results
 
 __all__ = ['DEFAULT_ALPHAS', 'box_iou_xywh', 'teta']
 
@@ -384,12 +384,7 @@ def teta(gt: Union[str, dict],
         means of ``TETA``, ``LocA``, ``AssocA`` in percent); ``num_classes``.
         The scores are NaN when the ground truth has no box.
     """
-    gt = load_as_cocovid(gt)
-    image_to_video = {img['id']: img['video_id'] for img in gt['images']}
-    if isinstance(results, str):
-        results = read_tao_results(results, image_to_video)
-    else:
-        results = check_tao_results(results, '<results>', image_to_video)
+    gt, results = load_tao_gt_and_results(gt, results)
     alphas = np.asarray(DEFAULT_ALPHAS if alphas is None else alphas,
                         dtype=np.float64)
     cls_sel = alphas >= cls_min_alpha - 1e-9

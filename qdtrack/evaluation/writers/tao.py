@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from qdtrack.datasets.tao import AnnotationError, load_json
+from qdtrack.datasets.tao import AnnotationError, load_as_cocovid, load_json
 from qdtrack.utils.io import atomic_write_json
 
 __all__ = [
@@ -277,3 +277,23 @@ def read_tao_results(path: str,
         list[dict]: Normalised records.
     """
     return check_tao_results(load_json(path), path, image_to_video)
+
+
+def load_tao_gt_and_results(gt, results) -> tuple:
+    """Ground truth as CocoVID and checked results, for the TAO metrics.
+
+    Args:
+        gt (str | dict): TAO or CocoVID ground truth (file or dict).
+        results (str | list[dict]): A TAO results file or its records.
+
+    Returns:
+        tuple[dict, list[dict]]: The CocoVID ground truth and the results,
+        validated against its images (errors name the file and record).
+    """
+    gt = load_as_cocovid(gt)
+    image_to_video = {img['id']: img['video_id'] for img in gt['images']}
+    if isinstance(results, str):
+        results = read_tao_results(results, image_to_video)
+    else:
+        results = check_tao_results(results, '<results>', image_to_video)
+    return gt, results
