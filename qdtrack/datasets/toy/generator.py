@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from qdtrack.utils.io import atomic_write_bytes, atomic_write_text
+
 from .background import LANE_DEPTHS, make_background, panel_rect
 from .camera import Camera
 from .detections import detect_frame
@@ -28,7 +30,6 @@ from .render import (
 from .scene import FPS, SceneSimulator
 from .shapes import BICYCLE, CAR, PEDESTRIAN
 from .writer import (
-    atomic_write,
     encode_jpeg,
     format_det_rows,
     format_gt_rows,
@@ -145,7 +146,8 @@ def _render_sequence(seed: int, index: int, name: str, seq_dir: Path,
         stats = compose(canvas, reflections + layers)
         noise = r_noise.normal(0.0, SENSOR_NOISE, canvas.shape)
         img = np.clip(canvas + noise, 0, 255).round().astype(np.uint8)
-        atomic_write(seq_dir / 'img1' / f'{t + 1:06d}.jpg', encode_jpeg(img))
+        atomic_write_bytes(seq_dir / 'img1' / f'{t + 1:06d}.jpg',
+                           encode_jpeg(img))
         data.frames.append(stats)
         peds = [(st.clipped, st.visibility) for st in stats
                 if st.layer.kind == OBJECT and
@@ -379,12 +381,13 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 4,
                                               num_frames, width, height, pbar)
                 ids, num_annotated = _local_ids(data)
                 gt = _gt_rows(data, ids)
-                atomic_write(seq_dir / 'gt' / 'gt.txt', format_gt_rows(gt))
-                atomic_write(seq_dir / 'det' / 'det.txt',
-                             format_det_rows(dets))
-                atomic_write(seq_dir / 'seqinfo.ini',
-                             format_seqinfo(name, num_frames, width, height,
-                                            FPS))
+                atomic_write_text(seq_dir / 'gt' / 'gt.txt',
+                                  format_gt_rows(gt))
+                atomic_write_text(seq_dir / 'det' / 'det.txt',
+                                  format_det_rows(dets))
+                atomic_write_text(seq_dir / 'seqinfo.ini',
+                                  format_seqinfo(name, num_frames, width,
+                                                 height, FPS))
                 sequences.append(data)
                 id_maps.append((ids, num_annotated))
                 split_stats['gt_rows'] += len(gt)
@@ -395,7 +398,7 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 4,
                     split_stats[key] += value
             coco = _split_json(sequences, split, id_maps)
             ann_file = root / 'annotations' / f'{split}_cocoformat.json'
-            atomic_write(ann_file, format_json(coco))
+            atomic_write_text(ann_file, format_json(coco))
             per_cat = {}
             for ann in coco['annotations']:
                 per_cat.setdefault(ann['category_id'], set()).add(

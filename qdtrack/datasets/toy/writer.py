@@ -1,44 +1,17 @@
-"""Byte-stable writers of the toy benchmark (MOT17 text files, CocoVID JSON).
+"""Byte-stable formatting of the toy benchmark's files (MOT17, CocoVID).
 
-Every file is written atomically (temporary file in the same folder, then
-``os.replace``) and formatted deterministically: fixed decimals in text
-files, sorted keys and fixed separators in JSON, fixed JPEG quality.
+Fixed decimals in text files, sorted keys and fixed separators in JSON,
+fixed JPEG quality; the generator writes them with ``qdtrack.utils.io``.
 """
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 #: JPEG quality of the toy images.
 JPEG_QUALITY = 90
-
-
-def atomic_write(path, data) -> None:
-    """Write ``data`` to ``path`` atomically, creating parent folders.
-
-    Args:
-        path (str | Path): Destination file.
-        data (bytes | str): Content; ``str`` is encoded as UTF-8.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode('utf-8')
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp',
-                               dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def encode_jpeg(img: np.ndarray) -> bytes:

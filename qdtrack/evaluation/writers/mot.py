@@ -11,7 +11,7 @@ from typing import Optional
 
 import numpy as np
 
-from .atomic import atomic_write_text
+from qdtrack.utils.io import atomic_write_text
 
 
 def write_mot_results(path: str, rows,

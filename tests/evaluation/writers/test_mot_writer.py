@@ -5,11 +5,8 @@ import numpy as np
 import pytest
 
 from qdtrack.datasets.mot_files import read_mot_results
-from qdtrack.evaluation.writers import (
-    atomic_write_text,
-    interpolate_tracks,
-    write_mot_results,
-)
+from qdtrack.evaluation.writers import interpolate_tracks, write_mot_results
+from qdtrack.utils.io import atomic_write_text
 
 
 def test_write_exact_lines_sorted(tmp_path):
