@@ -11,6 +11,7 @@ from torch import Tensor
 from qdtrack.registry import MODELS
 
 from .public_detections import public_init_mask
+from .utils import is_first_frame
 
 
 @MODELS.register_module()
@@ -161,7 +162,7 @@ class QDTrack(BaseMOTModel):
                 **kwargs) -> TrackSampleList:
         """Detect and track the frames of one video clip.
 
-        The tracker is reset when a frame has ``frame_id`` 0.
+        The tracker is reset at the first frame of each video.
 
         Args:
             inputs (Tensor): Shape (1, T, C, H, W): T consecutive frames
@@ -185,7 +186,7 @@ class QDTrack(BaseMOTModel):
         track_sample = data_samples[0]
         for t in range(len(track_sample)):
             frame = track_sample[t]
-            if frame.frame_id == 0:
+            if is_first_frame(frame):
                 self.tracker.reset()
             frame.pred_track_instances = self.predict_frame(
                 inputs[:, t].contiguous(), frame, rescale)

@@ -10,6 +10,8 @@ from torch import Tensor
 
 from qdtrack.registry import MODELS
 
+from .utils import is_first_frame
+
 
 @MODELS.register_module()
 class SORT(BaseMOTModel):
@@ -77,7 +79,7 @@ class SORT(BaseMOTModel):
         """
         for video_idx, track_sample in enumerate(data_samples):
             for t, frame in enumerate(track_sample.video_data_samples):
-                if frame.metainfo['frame_id'] == 0:
+                if is_first_frame(frame):
                     self.tracker.reset()
                 img = inputs[video_idx, t][None]
                 bboxes, scores, labels = self._frame_boxes(img, frame)
