@@ -56,12 +56,12 @@ def greedy_match(similarity: Tensor, match_thr: float, takeable: Tensor,
     """
     num_rows, num_cols = similarity.shape
     device = similarity.device
-    cols = torch.full((num_rows, ), -1, dtype=torch.long, device=device)
-    confs = similarity.new_full((num_rows, ), float('-inf'))
     if num_rows == 0 or num_cols == 0:
-        return cols, confs
+        return (torch.full((num_rows, ), -1, dtype=torch.long,
+                           device=device),
+                similarity.new_full((num_rows, ), float('-inf')))
     positions = torch.arange(num_rows, device=device)
-    available = None
+    cols = confs = available = None  # created if a second round is needed
     start = 0
     while start < num_rows:
         num_left = num_rows - start
@@ -84,6 +84,8 @@ def greedy_match(similarity: Tensor, match_thr: float, takeable: Tensor,
         col = torch.where(hit, col, -1)
         if start == 0 and stop == num_rows:
             return col, conf  # no conflict: one round
+        if cols is None:
+            cols, confs = torch.empty_like(col), torch.empty_like(conf)
         cols[start:start + stop] = col[:stop]
         confs[start:start + stop] = conf[:stop]
         if available is None:

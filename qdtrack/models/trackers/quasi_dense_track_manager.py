@@ -1,25 +1,15 @@
 """The QDTrack track manager: memory of tracks and backdrops, association."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
-from mmdet.structures.bbox import bbox_overlaps
 from mmengine.structures import InstanceData
 from torch import Tensor
 
 from qdtrack.registry import MODELS
 
+from .box_iou import box_iou
 from .matching import MATCH_METHODS, match
 from .similarity import MATCH_METRICS, match_similarity
-
-
-def _select(memory: Dict[str, Tensor], inds) -> Dict[str, Tensor]:
-    """Rows ``inds`` (index tensor, list or slice) of every field."""
-    return {k: v[inds] for k, v in memory.items()}
-
-
-def _cat(first: Dict[str, Tensor],
-         second: Dict[str, Tensor]) -> Dict[str, Tensor]:
-    return {k: torch.cat([first[k], second[k]]) for k in first}
 
 
 @MODELS.register_module()
@@ -183,82 +173,116 @@ class QuasiDenseTrackManager:
         self.match_method = match_method
         self.reset()
 
+    # Columns of the integer memory ``_meta``; a backdrop has id -1.
+    _ID, _LABEL, _FRAME = 0, 1, 2
+
     def reset(self) -> None:
         """Forget all tracks and backdrops (call it between videos).
 
-        After a reset, ``tracks`` is None until the next call of
-        :meth:`track`; then it is a dict of tensors, in creation order, with
-        keys ``ids`` (T, ), ``embeds`` (T, D), ``bboxes`` (T, 4), ``labels``
-        (T, ), ``scores`` (T, ) and ``frame_ids`` (T, ) (last frame seen).
-        Backdrops are kept per frame, newest first, in ``backdrop_frames``:
-        a list of ``(frame_id, dict(embeds, bboxes, labels))``.
+        The memory is one set of rows, tracks and backdrops together, in
+        insertion order: ``_embeds`` (M, D), ``_boxes`` (M, 5) (box and
+        score, in the dtype of the input boxes) and ``_meta`` (M, 3)
+        (track id, -1 for a backdrop; label; last frame). Keeping every
+        field in three tensors means each selection, update or append is
+        three tensor operations, whatever the number of fields; read it
+        through :attr:`tracks` and :attr:`backdrops`.
         """
         self.num_tracks = 0
         self.last_frame_id: Optional[int] = None
-        self.tracks: Optional[Dict[str, Tensor]] = None
-        self.backdrop_frames: List[Tuple[int, Dict[str, Tensor]]] = []
+        self._embeds: Optional[Tensor] = None
+        self._boxes: Optional[Tensor] = None
+        self._meta: Optional[Tensor] = None
+
+    @property
+    def tracks(self) -> Optional[Dict[str, Tensor]]:
+        """dict[str, Tensor] | None: The tracks in memory.
+
+        In creation order, with keys ``ids`` (T, ), ``embeds`` (T, D),
+        ``bboxes`` (T, 4), ``labels`` (T, ), ``scores`` (T, ) and
+        ``frame_ids`` (T, ) (last frame seen); None before the first frame
+        after a reset. Copies: changing them does not change the memory.
+        """
+        if self._meta is None:
+            return None
+        rows = torch.nonzero(self._meta[:, self._ID] >= 0).squeeze(1)
+        meta, boxes = self._meta[rows], self._boxes[rows]
+        return dict(
+            ids=meta[:, self._ID],
+            embeds=self._embeds[rows],
+            bboxes=boxes[:, :4],
+            labels=meta[:, self._LABEL],
+            scores=boxes[:, 4],
+            frame_ids=meta[:, self._FRAME])
+
+    @property
+    def backdrops(self) -> Optional[Dict[str, Tensor]]:
+        """dict[str, Tensor] | None: The backdrops in memory.
+
+        Newest frame first (score order within a frame), with keys
+        ``embeds`` (B, D), ``bboxes`` (B, 4), ``labels`` (B, ) and
+        ``frame_ids`` (B, ); None before the first frame after a reset.
+        """
+        if self._meta is None:
+            return None
+        rows = torch.nonzero(self._meta[:, self._ID] < 0).squeeze(1)
+        newest_first = torch.sort(
+            self._meta[rows, self._FRAME], descending=True, stable=True)[1]
+        rows = rows[newest_first]
+        meta = self._meta[rows]
+        return dict(
+            embeds=self._embeds[rows],
+            bboxes=self._boxes[rows, :4],
+            labels=meta[:, self._LABEL],
+            frame_ids=meta[:, self._FRAME])
 
     @property
     def empty(self) -> bool:
         """bool: Whether there is no track in memory."""
-        return self.tracks is None or self.tracks['ids'].numel() == 0
+        return self._meta is None or not bool(
+            (self._meta[:, self._ID] >= 0).any())
 
-    @property
-    def backdrops(self) -> Optional[Dict[str, Tensor]]:
-        """dict[str, Tensor] | None: All backdrops, newest frame first.
+    def _init_memory(self, bboxes: Tensor, embeds: Tensor) -> None:
+        """Create an empty memory like the inputs (dtype, device)."""
+        self._embeds = embeds.new_zeros((0, embeds.size(1)))
+        self._boxes = bboxes.new_zeros((0, 5))
+        self._meta = torch.zeros((0, 3), dtype=torch.long,
+                                 device=bboxes.device)
 
-        Keys ``embeds`` (B, D), ``bboxes`` (B, 4), ``labels`` (B, ) and
-        ``frame_ids`` (B, ); None before the first frame.
+    def _alive(self, frame_id: int) -> Tensor:
+        """Bool (M, ): memory rows that frame ``frame_id`` can still match.
+
+        A track is kept up to ``num_frames_retain`` frames after it was last
+        seen, a backdrop up to ``num_frames_backdrop`` frames after its
+        frame.
         """
-        if self.tracks is None:
-            return None
-        memo = self._memory(('embeds', 'bboxes', 'labels'),
-                            with_tracks=False)
-        memo['frame_ids'] = torch.cat([
-            torch.full_like(b['labels'], f, dtype=torch.long)
-            for f, b in self.backdrop_frames
-        ] + [self.tracks['frame_ids'][:0]])
-        return memo
+        age = frame_id - self._meta[:, self._FRAME]
+        limit = torch.where(self._meta[:, self._ID] >= 0,
+                            self.num_frames_retain, self.num_frames_backdrop)
+        return age <= limit
 
-    def _memory(self,
-                keys: Sequence[str],
-                with_tracks: bool = True) -> Dict[str, Tensor]:
-        """Concatenate fields of the tracks (first) and of the backdrops."""
-        tracks = self.tracks if with_tracks else _select(self.tracks,
-                                                         slice(0, 0))
-        parts = [tracks]
-        parts += [b for _, b in self.backdrop_frames]
-        if len(parts) == 1:
-            return {k: parts[0][k] for k in keys}
-        return {k: torch.cat([p[k] for p in parts]) for k in keys}
+    def _commit(self, keep: Tensor, add: Tensor, boxes: Tensor,
+                meta: Tensor, embeds: Tensor) -> None:
+        """Keep memory rows ``keep`` (M, ) and append detection rows ``add``.
 
-    def _init_memory(self, bboxes: Tensor, scores: Tensor, labels: Tensor,
-                     embeds: Tensor) -> None:
-        """Create an empty track memory like the inputs (dtype, device)."""
-        frame_ids = torch.zeros(0, dtype=torch.long, device=bboxes.device)
-        self.tracks = dict(
-            ids=frame_ids,
-            embeds=embeds[:0].clone(),
-            bboxes=bboxes[:0].clone(),
-            labels=labels[:0].clone(),
-            scores=scores[:0].clone(),
-            frame_ids=frame_ids.clone())
+        Args:
+            keep (Tensor): Bool (M, ) over the memory rows.
+            add (Tensor): Bool (N, ) over the detections.
+            boxes, meta, embeds (Tensor): The detections' memory rows,
+                (N, 5), (N, 3) and (N, D).
+        """
+        rows = torch.nonzero(torch.cat([keep, add])).squeeze(1)
+        self._boxes = torch.cat([self._boxes, boxes]).index_select(0, rows)
+        self._meta = torch.cat([self._meta, meta]).index_select(0, rows)
+        self._embeds = torch.cat([self._embeds,
+                                  embeds]).index_select(0, rows)
 
     def _forget(self, frame_id: int) -> None:
-        """Drop tracks and backdrops too old to be matched at ``frame_id``.
-
-        Called after each update with the next frame id, so that the memory
-        holds exactly what the next frame can match, and before matching
-        when frames were skipped.
-        """
-        stale = self.tracks['frame_ids'] < frame_id - self.num_frames_retain
-        if bool(stale.any()):
-            self.tracks = _select(self.tracks,
-                                  torch.nonzero(~stale).squeeze(1))
-        self.backdrop_frames = [
-            (f, b) for f, b in self.backdrop_frames
-            if frame_id - f <= self.num_frames_backdrop
-        ]
+        """Drop the rows too old to be matched at ``frame_id``."""
+        keep = torch.nonzero(self._alive(frame_id)).squeeze(1)
+        if keep.numel() < self._meta.size(0):
+            self._boxes = self._boxes.index_select(0, keep)
+            self._meta = self._meta.index_select(0, keep)
+            self._embeds = self._embeds.index_select(0, keep)
 
     def _remove_duplicates(
             self, ious: Tensor, scores: Tensor,
@@ -283,7 +307,7 @@ class QuasiDenseTrackManager:
             backdrops.
         """
         # IoUs with higher-scored detections only (strictly lower triangle)
-        earlier = ious.tril(diagonal=-1)
+        earlier = ious.tril_(diagonal=-1)
         thrs = torch.where(scores < self.nms_score_thr,
                            self.nms_backdrop_iou_thr, self.nms_class_iou_thr)
         if self.nms_with_cats:
@@ -291,11 +315,11 @@ class QuasiDenseTrackManager:
             keep = earlier.mul(same_cat).amax(dim=1) <= thrs
         else:
             keep = earlier.amax(dim=1) <= thrs
-        max_iou_kept = earlier.mul(keep).amax(dim=1)
+        max_iou_kept = earlier.mul_(keep).amax(dim=1)
         return keep, max_iou_kept
 
     def _associate(self, scores: Tensor, labels: Tensor,
-                   embeds: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+                   embeds: Tensor) -> Tuple[Tensor, Tensor]:
         """Match the detections with the memory.
 
         Args:
@@ -304,34 +328,30 @@ class QuasiDenseTrackManager:
             embeds (Tensor): Embeddings of shape (N, D).
 
         Returns:
-            tuple[Tensor, Tensor, Tensor]: ``ids`` (N, ): the continued
-            track's id, -2 for dropped duplicates of a track, -1 otherwise;
-            ``rows`` (K, ) and ``track_pos`` (K, ): the detections that
-            continue a track and that track's position in memory.
+            tuple[Tensor, Tensor]: ``ids`` (N, ): the continued track's id,
+            -2 for dropped duplicates of a track, -1 otherwise; and
+            ``cols`` (N, ): the memory row each detection matched (-1 for
+            none).
         """
-        num_tracks = self.tracks['ids'].numel()
-        memo = self._memory(('embeds', 'labels') if self.with_cats else
-                            ('embeds', ))
-        memo_embeds = memo['embeds']
+        memo_ids = self._meta[:, self._ID]
         valid = None
         if self.with_cats:
-            valid = labels[:, None] == memo['labels'][None, :]
-        sim = match_similarity(embeds, memo_embeds, self.match_metric, valid,
-                               self.mask_cats_before_softmax)
-        # tracks come first in memory, backdrops after
-        takeable = torch.arange(
-            memo_embeds.size(0), device=embeds.device) < num_tracks
+            memo_labels = self._meta[:, self._LABEL]
+            # one category on both sides (e.g. MOT17): nothing to mask
+            low, high = torch.aminmax(torch.cat([labels, memo_labels]))
+            if bool(low != high):
+                valid = labels[:, None] == memo_labels[None, :]
+        sim = match_similarity(embeds, self._embeds, self.match_metric,
+                               valid, self.mask_cats_before_softmax)
         can_take = scores > self.obj_score_thr
-        cols, confs = match(sim, self.match_score_thr, takeable, can_take,
-                            self.match_method)
-        to_track = (cols >= 0) & (cols < num_tracks)
-        continued = to_track & can_take
-        duplicate = to_track & ~can_take & (confs > self.nms_conf_thr)
-        matched_ids = self.tracks['ids'][cols.clamp(0, num_tracks - 1)]
-        ids = torch.where(continued, matched_ids, -1)
-        ids = torch.where(duplicate, -2, ids)
-        rows = torch.nonzero(continued).squeeze(1)
-        return ids, rows, cols[rows]
+        cols, confs = match(sim, self.match_score_thr, memo_ids >= 0,
+                            can_take, self.match_method)
+        # id of the matched row; index -1 (no match) reads the appended -1
+        matched = torch.cat([memo_ids, memo_ids.new_full((1, ), -1)])[cols]
+        duplicate = (matched >= 0) & (confs > self.nms_conf_thr)
+        ids = torch.where(can_take, matched,
+                          torch.where(duplicate, -2, -1))
+        return ids, cols
 
     @torch.no_grad()
     def track(self,
@@ -358,8 +378,9 @@ class QuasiDenseTrackManager:
         Returns:
             :obj:`InstanceData`: The tracked detections, in descending score
             order, with ``bboxes`` (K, 4), ``scores`` (K, ), ``labels``
-            (K, ), ``ids`` (K, ) (track ids, >= 0) and ``det_inds`` (K, )
-            (row of each in the input). Detections not tracked are dropped.
+            (K, ) (int64), ``ids`` (K, ) (track ids, >= 0) and ``det_inds``
+            (K, ) (row of each in the input). Detections not tracked are
+            dropped.
         """
         num_dets = bboxes.size(0)
         if bboxes.dim() != 2 or bboxes.size(1) != 4:
@@ -371,8 +392,8 @@ class QuasiDenseTrackManager:
         if init_mask is not None and init_mask.shape != (num_dets, ):
             raise ValueError(f'init_mask must be ({num_dets}, ), got '
                              f'{tuple(init_mask.shape)}')
-        if self.tracks is None:
-            self._init_memory(bboxes, scores, labels, embeds)
+        if self._meta is None:
+            self._init_memory(bboxes, embeds)
         elif frame_id <= self.last_frame_id:
             raise ValueError(
                 f'frame_id {frame_id} after {self.last_frame_id}: frame ids '
@@ -382,106 +403,87 @@ class QuasiDenseTrackManager:
         self.last_frame_id = frame_id
         if num_dets == 0:
             self._forget(frame_id + 1)
+            labels = labels.new_zeros(0, dtype=torch.long)
             return InstanceData(
                 bboxes=bboxes,
                 scores=scores,
                 labels=labels,
-                ids=labels.new_zeros(0, dtype=torch.long),
-                det_inds=labels.new_zeros(0, dtype=torch.long))
+                ids=labels,
+                det_inds=labels)
 
+        # Row selections use index_select: several times faster than
+        # advanced indexing on CPU, and this runs once per frame.
         scores, order = torch.sort(scores, descending=True, stable=True)
-        sorted_bboxes = bboxes[order]
+        sorted_bboxes = bboxes.index_select(0, order)
         keep, max_iou_kept = self._remove_duplicates(
-            bbox_overlaps(sorted_bboxes, sorted_bboxes), scores,
-            labels[order] if self.nms_with_cats else None)
+            box_iou(sorted_bboxes, sorted_bboxes), scores,
+            labels.index_select(0, order) if self.nms_with_cats else None)
+        # each detection's memory row: box and score, then id/label/frame
+        dets = torch.cat([sorted_bboxes, scores[:, None]], dim=1)
         kept = torch.nonzero(keep).squeeze(1)
         if kept.numel() == num_dets:  # no duplicate
-            det_inds, bboxes = order, sorted_bboxes
+            det_inds = order
         else:
-            det_inds, bboxes = order[kept], sorted_bboxes[kept]
-            scores, max_iou_kept = scores[kept], max_iou_kept[kept]
-        labels, embeds = labels[det_inds], embeds[det_inds]
+            det_inds = order.index_select(0, kept)
+            dets = dets.index_select(0, kept)
+            max_iou_kept = max_iou_kept.index_select(0, kept)
+        scores = dets[:, 4]
+        labels = labels.index_select(0, det_inds).long()
+        embeds = embeds.index_select(0, det_inds)
 
-        if self.empty:
+        continued = None
+        if self._meta.size(0) == 0:
             ids = torch.full_like(det_inds, -1)
-            rows = track_pos = det_inds[:0]
         else:
-            ids, rows, track_pos = self._associate(scores, labels, embeds)
+            ids, cols = self._associate(scores, labels, embeds)
+            continued = torch.nonzero(ids >= 0).squeeze(1)
         new = (ids == -1) & (scores > self.init_score_thr)
         if init_mask is not None:
-            new &= init_mask.to(new.device)[det_inds]
-        ids = torch.where(new, new.cumsum(0) + (self.num_tracks - 1), ids)
-        self.num_tracks += int(new.sum())
+            new &= init_mask.to(new.device).index_select(0, det_inds)
+        count = new.cumsum(0)
+        ids = torch.where(new, count + (self.num_tracks - 1), ids)
+        self.num_tracks += int(count[-1])
 
-        scores = self._update_tracks(rows, track_pos, new, ids, bboxes,
-                                     scores, labels, embeds, frame_id)
+        meta = torch.stack([ids, labels, torch.full_like(ids, frame_id)], 1)
+        if continued is not None and continued.numel() > 0:
+            self._update_tracks(continued, cols.index_select(0, continued),
+                                dets, meta, embeds)
+        add = new
         if self.num_frames_backdrop > 0:
-            backdrop = (ids == -1) & (
-                max_iou_kept <= self.nms_backdrop_iou_thr)
-            self._add_backdrops(backdrop, bboxes, labels, embeds, frame_id)
-        self._forget(frame_id + 1)
+            add = new | ((ids == -1) &
+                         (max_iou_kept <= self.nms_backdrop_iou_thr))
+        self._commit(self._alive(frame_id + 1), add, dets, meta, embeds)
 
-        out = torch.nonzero(ids >= 0).squeeze(1)
+        tracked = torch.nonzero(ids >= 0).squeeze(1)
+        out = dets.index_select(0, tracked)
         return InstanceData(
-            bboxes=bboxes[out],
-            scores=scores[out],
-            labels=labels[out],
-            ids=ids[out],
-            det_inds=det_inds[out])
+            bboxes=out[:, :4],
+            scores=out[:, 4],
+            labels=labels.index_select(0, tracked),
+            ids=ids.index_select(0, tracked),
+            det_inds=det_inds.index_select(0, tracked))
 
-    def _update_tracks(self, rows: Tensor, track_pos: Tensor, new: Tensor,
-                       ids: Tensor, bboxes: Tensor, scores: Tensor,
-                       labels: Tensor, embeds: Tensor,
-                       frame_id: int) -> Tensor:
-        """Update continued tracks, append new ones.
+    def _update_tracks(self, rows: Tensor, pos: Tensor, dets: Tensor,
+                       meta: Tensor, embeds: Tensor) -> None:
+        """Update the tracks continued by detections, in place.
 
         Args:
             rows (Tensor): Detections continuing a track, shape (K, ).
-            track_pos (Tensor): Their tracks' positions in memory, (K, ).
-            new (Tensor): Boolean mask (N, ) of detections starting a track.
-            ids (Tensor): Track ids (N, ).
-            bboxes, scores, labels, embeds (Tensor): The detections,
-                (N, 4), (N, ), (N, ), (N, D).
-            frame_id (int): Current frame.
-
-        Returns:
-            Tensor: Scores of the detections after score smoothing, (N, ).
+            pos (Tensor): Memory row of each one's track, shape (K, ).
+            dets (Tensor): Box and score of every detection (N, 5); the
+                scores of ``rows`` are smoothed in place when
+                ``score_momentum < 1``.
+            meta (Tensor): Id, label and frame of every detection (N, 3).
+            embeds (Tensor): Embeddings of every detection (N, D).
         """
-        tracks = self.tracks
-        if rows.numel() > 0:
-            m = self.memo_momentum
-            tracks['embeds'][track_pos] = (
-                (1 - m) * tracks['embeds'][track_pos] + m * embeds[rows])
-            if self.score_momentum < 1:
-                s = self.score_momentum
-                scores = scores.clone()
-                scores[rows] = (
-                    s * scores[rows] + (1 - s) * tracks['scores'][track_pos])
-            tracks['bboxes'][track_pos] = bboxes[rows]
-            tracks['labels'][track_pos] = labels[rows]
-            tracks['scores'][track_pos] = scores[rows]
-            tracks['frame_ids'][track_pos] = frame_id
-        new_rows = torch.nonzero(new).squeeze(1)
-        if new_rows.numel() > 0:
-            self.tracks = _cat(
-                tracks,
-                dict(
-                    ids=ids[new_rows],
-                    embeds=embeds[new_rows],
-                    bboxes=bboxes[new_rows],
-                    labels=labels[new_rows],
-                    scores=scores[new_rows],
-                    frame_ids=torch.full_like(new_rows, frame_id)))
-        return scores
-
-    def _add_backdrops(self, backdrop: Tensor, bboxes: Tensor,
-                       labels: Tensor, embeds: Tensor, frame_id: int) -> None:
-        """Keep the detections in the boolean mask ``backdrop`` (N, )."""
-        rows = torch.nonzero(backdrop).squeeze(1)
-        if rows.numel() > 0:
-            self.backdrop_frames.insert(
-                0, (frame_id,
-                    dict(
-                        embeds=embeds[rows],
-                        bboxes=bboxes[rows],
-                        labels=labels[rows])))
+        # (1 - m) * old + m * new
+        self._embeds.index_copy_(
+            0, pos,
+            torch.lerp(
+                self._embeds.index_select(0, pos),
+                embeds.index_select(0, rows), self.memo_momentum))
+        if self.score_momentum < 1:
+            s = self.score_momentum
+            dets[rows, 4] = s * dets[rows, 4] + (1 - s) * self._boxes[pos, 4]
+        self._boxes.index_copy_(0, pos, dets.index_select(0, rows))
+        self._meta.index_copy_(0, pos, meta.index_select(0, rows))

@@ -47,7 +47,7 @@ def bisoftmax_similarity(embeds: Tensor,
     logits = torch.mm(embeds, memo_embeds.t())
     d2t = _softmax(logits, 1, valid)
     t2d = _softmax(logits, 0, valid)
-    return (d2t + t2d) / 2
+    return d2t.add_(t2d).mul_(0.5)
 
 
 def softmax_similarity(embeds: Tensor,
@@ -119,8 +119,8 @@ def match_similarity(embeds: Tensor,
     elif metric == 'cosine':
         sim = cosine_similarity(embeds, memo_embeds)
     else:
-        sim = (bisoftmax_similarity(embeds, memo_embeds, softmax_valid) +
-               cosine_similarity(embeds, memo_embeds)) / 2
+        sim = bisoftmax_similarity(embeds, memo_embeds, softmax_valid).add_(
+            cosine_similarity(embeds, memo_embeds)).mul_(0.5)
     if valid is not None:
-        sim = torch.where(valid, sim, float('-inf'))
+        sim = sim.masked_fill_(~valid, float('-inf'))
     return sim
