@@ -29,6 +29,16 @@ def parse_args(argv=None):
     parser.add_argument(
         '--show-dir', help='folder where frames with tracks are drawn')
     parser.add_argument(
+        '--fuse-conv-bn',
+        action='store_true',
+        help='fold BatchNorm layers into the preceding convs once the '
+        'weights are loaded (faster; outputs change only by float rounding)')
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='run the convs on channels-last (NHWC) tensors (faster on '
+        'recent CPUs and GPUs; outputs change only by float rounding)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -74,6 +84,13 @@ def build_test_cfg(args) -> Config:
     elif args.out:
         for ev in _evaluators(cfg):
             ev['outfile_dir'] = args.out
+    if args.fuse_conv_bn or args.channels_last:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(
+                type='InferenceSpeedupHook',
+                fuse_conv_bn=args.fuse_conv_bn,
+                channels_last=args.channels_last)
+        ]
     if args.format_only:
         for ev in _evaluators(cfg):
             if ev.get('type') != 'DumpResults':

@@ -1,1 +1,3 @@
+from .hooks import InferenceSpeedupHook
 
+__all__ = ['InferenceSpeedupHook']

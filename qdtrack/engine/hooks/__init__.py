@@ -1,0 +1,3 @@
+from .inference_speedup_hook import InferenceSpeedupHook
+
+__all__ = ['InferenceSpeedupHook']

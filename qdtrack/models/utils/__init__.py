@@ -1,0 +1,3 @@
+from .inference_speedups import fuse_conv_bn, to_channels_last
+
+__all__ = ['fuse_conv_bn', 'to_channels_last']
