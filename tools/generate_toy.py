@@ -24,9 +24,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         '<root>/annotations/{train,val}_cocoformat.json.')
     parser.add_argument('root', help='output folder, e.g. data/toy')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
-    parser.add_argument('--num-train', type=int, default=4,
+    parser.add_argument('--num-train', type=int, default=12,
                         help='number of train sequences')
-    parser.add_argument('--num-val', type=int, default=2,
+    parser.add_argument('--num-val', type=int, default=6,
                         help='number of val sequences')
     parser.add_argument('--num-frames', type=int, default=80,
                         help='frames per sequence')

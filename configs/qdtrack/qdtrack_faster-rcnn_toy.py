@@ -53,16 +53,19 @@ model = dict(
     # (bi-softmax + cosine) / 2 without backdrops does not.
     tracker=dict(match_metric='masa', num_frames_backdrop=0))
 
-# 4 videos x 80 frames, 2 videos per batch: 160 iterations per epoch,
-# about 0.55 s each on 2 cores.
+# 12 videos x 80 frames, 2 frames (key + reference each) per batch: 480
+# iterations per epoch, about 0.6 s each on 2 cores. Many short videos beat
+# a few long ones: the same iterations see 4x more identities, and the
+# embeddings generalise to unseen ones (toy val AssA 44 vs 37-40 with 4
+# videos and 6 epochs). The LR drops 10x for the last 160 iterations.
 train_dataloader = dict(batch_size=2, num_workers=2)
-max_epochs = 6
+max_epochs = 2
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs + 1)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=100),
-    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
-         milestones=[5], gamma=0.1)
+    dict(type='MultiStepLR', begin=0, end=960, by_epoch=False,
+         milestones=[800], gamma=0.1)
 ]
 # AdamW converges within the few hundred iterations a CPU run affords; the
 # paper's SGD schedule (lr 0.02 for batch 16) is in the full-size configs.

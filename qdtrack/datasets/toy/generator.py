@@ -305,8 +305,8 @@ def _split_json(sequences: list, split: str, id_maps: list) -> dict:
             'images': images, 'annotations': anns}
 
 
-def generate_toy_benchmark(root, seed: int = 0, num_train: int = 4,
-                           num_val: int = 2, num_frames: int = 80,
+def generate_toy_benchmark(root, seed: int = 0, num_train: int = 12,
+                           num_val: int = 6, num_frames: int = 80,
                            width: int = 320, height: int = 240,
                            scale: float = 1.0, progress: bool = True
                            ) -> dict:
@@ -329,7 +329,7 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 4,
         height (int): Image height in pixels.
         scale (float): Size knob: multiplies the number of sequences, their
             length and the image size (each rounded). ``scale=2`` gives
-            8 + 4 sequences of 160 frames at 640x480.
+            24 + 12 sequences of 160 frames at 640x480.
         progress (bool): Show a tqdm progress bar over the frames.
 
     Returns:
