@@ -26,9 +26,9 @@ class QuasiDenseTrackManager:
        higher-scored detection (of any class unless ``nms_with_cats``) is
        above ``nms_class_iou_thr`` (score >= ``nms_score_thr``) or
        ``nms_backdrop_iou_thr`` (score < ``nms_score_thr``).
-    3. Similarity with the memory (tracks then backdrops, newest backdrop
-       frame first) by ``match_metric``; pairs of different categories are
-       excluded when ``with_cats``.
+    3. Similarity with every memory item (tracks and backdrops) by
+       ``match_metric``; pairs of different categories are excluded when
+       ``with_cats``.
     4. Association by ``match_method``. A detection with score above
        ``obj_score_thr`` matched (similarity above ``match_score_thr``) to a
        track continues it. A detection with a lower score matched to a track
@@ -59,8 +59,9 @@ class QuasiDenseTrackManager:
     the extra ones (``match_method='greedy'``, ``nms_score_thr=None``,
     ``nms_with_cats=False``, ``mask_cats_before_softmax=False``,
     ``score_momentum=1.0``), the ids are identical on streams of consecutive
-    frames with at least one detection and without tied scores. Deliberate
-    differences, where mmdet's behaviour is accidental:
+    frames with at least one detection and without tied scores or
+    similarities. Deliberate differences, where mmdet's behaviour is
+    accidental:
 
     - Memory ages by ``frame_id``: a track can be matched up to
       ``num_frames_retain`` frames after it was last seen and a backdrop up
@@ -70,6 +71,9 @@ class QuasiDenseTrackManager:
       backdrops survive such frames.
     - The score sort is stable, so tied scores keep their input order
       (``torch.sort`` is not stable, making mmdet's order undefined).
+    - Memory items are stored in insertion order (tracks and backdrops
+      interleaved; mmdet puts tracks first): a detection with exactly equal
+      similarity to two items may pick a different one.
     - Everything stays on the input device (except the Hungarian
       assignment, solved by SciPy on the CPU); mmdet builds ids on the CPU.
     - Pairs excluded by ``with_cats`` (and taken tracks) get ``-inf`` instead
