@@ -54,10 +54,10 @@ model = dict(
     tracker=dict(match_metric='masa', num_frames_backdrop=0))
 
 # 12 videos x 80 frames, 2 frames (key + reference each) per batch: 480
-# iterations per epoch, about 0.6 s each on 2 cores. Many short videos beat
-# a few long ones: the same iterations see 4x more identities, and the
-# embeddings generalise to unseen ones (toy val AssA 44 vs 37-40 with 4
-# videos and 6 epochs). The LR drops 10x for the last 160 iterations.
+# iterations per epoch, about 0.6 s each on 2 cores. Earlier versions saw 4
+# videos for 6 epochs (the same 960 iterations); 3x more identities made the
+# embeddings generalise to unseen ones (README: toy results). The LR drops
+# 10x for the last 160 iterations.
 train_dataloader = dict(batch_size=2, num_workers=2)
 max_epochs = 2
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs + 1)
