@@ -71,7 +71,7 @@ def greedy_match(similarity: Tensor, match_thr: float, takeable: Tensor,
             sim = sim.masked_fill(~available, float('-inf'))
         conf, col = sim.max(dim=1)
         hit = conf > match_thr
-        take = hit & takeable[col] & can_take[start:]
+        take = hit & takeable.index_select(0, col) & can_take[start:]
         # position of the first row of this round taking each column
         first_taker = torch.full((num_cols, ),
                                  num_left,
@@ -79,7 +79,7 @@ def greedy_match(similarity: Tensor, match_thr: float, takeable: Tensor,
                                  device=device)
         first_taker.scatter_reduce_(
             0, col, torch.where(take, pos, num_left), reduce='amin')
-        conflict = hit & (first_taker[col] < pos)
+        conflict = hit & (first_taker.index_select(0, col) < pos)
         stop = int(torch.where(conflict, pos, num_left).min())
         col = torch.where(hit, col, -1)
         if start == 0 and stop == num_rows:

@@ -350,8 +350,9 @@ class QuasiDenseTrackManager:
         can_take = scores > self.obj_score_thr
         cols, confs = match(sim, self.match_score_thr, memo_ids >= 0,
                             can_take, self.match_method)
-        # id of the matched row; index -1 (no match) reads the appended -1
-        matched = torch.cat([memo_ids, memo_ids.new_full((1, ), -1)])[cols]
+        # id of the matched row; no match (-1) reads the -1 put in front
+        matched = torch.cat([memo_ids.new_full((1, ), -1),
+                             memo_ids]).index_select(0, cols + 1)
         duplicate = (matched >= 0) & (confs > self.nms_conf_thr)
         ids = torch.where(can_take, matched,
                           torch.where(duplicate, -2, -1))
