@@ -57,6 +57,9 @@ sys.path.insert(0, ROOT)
 
 from qdtrack import register_all_modules  # noqa: E402
 from qdtrack.datasets.toy import generate_toy_benchmark  # noqa: E402
+from qdtrack.models.trackers.mmdet_compat import (  # noqa: E402
+    mmdet_tracker_kwargs,
+)
 from qdtrack.models.utils import fuse_conv_bn, to_channels_last  # noqa: E402
 from qdtrack.registry import MODELS  # noqa: E402
 
@@ -64,13 +67,6 @@ PAPER_CONFIG = osp.join(ROOT, 'configs', '_base_', 'models',
                         'qdtrack_faster-rcnn_r50_fpn.py')
 # our class -> the mmdet class with the same arguments
 MMDET_EQUIVALENTS = {'MarginL2Loss': 'L2Loss'}
-# options of our track manager that mmdet's QuasiDenseTracker lacks, with
-# the values that make both behave alike
-TRACKER_EXTRAS = dict(
-    score_momentum=1.0,
-    nms_with_cats=False,
-    mask_cats_before_softmax=False,
-    match_method='greedy')
 
 
 def parse_args():
@@ -141,39 +137,6 @@ def _mmdet_types(cfg):
             _mmdet_types(value)
 
 
-def mmdet_tracker_cfg(tracker):
-    """mmdet's ``QuasiDenseTracker`` set like our track manager.
-
-    Args:
-        tracker (QuasiDenseTrackManager): Our built track manager.
-
-    Returns:
-        dict: Config of ``mmdet.QuasiDenseTracker``.
-
-    Raises:
-        ValueError: if our manager uses an option mmdet's tracker lacks.
-    """
-    for name, value in TRACKER_EXTRAS.items():
-        if getattr(tracker, name) != value:
-            raise ValueError(f'mmdet.QuasiDenseTracker has no {name}='
-                             f'{getattr(tracker, name)!r}')
-    if tracker.nms_score_thr != tracker.obj_score_thr:
-        raise ValueError('mmdet.QuasiDenseTracker has no nms_score_thr')
-    return dict(
-        type='QuasiDenseTracker',
-        init_score_thr=tracker.init_score_thr,
-        obj_score_thr=tracker.obj_score_thr,
-        match_score_thr=tracker.match_score_thr,
-        memo_tracklet_frames=tracker.num_frames_retain,
-        memo_backdrop_frames=tracker.num_frames_backdrop,
-        memo_momentum=tracker.memo_momentum,
-        nms_conf_thr=tracker.nms_conf_thr,
-        nms_backdrop_iou_thr=tracker.nms_backdrop_iou_thr,
-        nms_class_iou_thr=tracker.nms_class_iou_thr,
-        with_cats=tracker.with_cats,
-        match_metric=tracker.match_metric)
-
-
 def mmdet_model_cfg(model_cfg, tracker=None):
     """The config of mmdet's QDTrack with the settings of ours.
 
@@ -191,7 +154,8 @@ def mmdet_model_cfg(model_cfg, tracker=None):
     cfg.tracker = None
     _mmdet_types(cfg)
     if tracker is not None:
-        cfg.tracker = mmdet_tracker_cfg(tracker)
+        cfg.tracker = dict(
+            type='QuasiDenseTracker', **mmdet_tracker_kwargs(tracker))
     cfg['_scope_'] = 'mmdet'
     return cfg
 

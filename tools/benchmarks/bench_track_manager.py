@@ -36,6 +36,9 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.structures import InstanceData  # noqa: E402
 
 from qdtrack.models.trackers.matching import greedy_match  # noqa: E402
+from qdtrack.models.trackers.mmdet_compat import (  # noqa: E402
+    mmdet_tracker_kwargs,
+)
 from qdtrack.models.trackers.similarity import match_similarity  # noqa: E402
 from qdtrack.registry import MODELS  # noqa: E402
 
@@ -163,18 +166,7 @@ def main():
         num_frames_retain=args.num_frames_retain,
         match_method=args.match_method)
     ours = MODELS.build(cfg)  # importing qdtrack.models registered it
-    theirs = QuasiDenseTracker(
-        init_score_thr=ours.init_score_thr,
-        obj_score_thr=ours.obj_score_thr,
-        match_score_thr=ours.match_score_thr,
-        memo_tracklet_frames=ours.num_frames_retain,
-        memo_backdrop_frames=ours.num_frames_backdrop,
-        memo_momentum=ours.memo_momentum,
-        nms_conf_thr=ours.nms_conf_thr,
-        nms_backdrop_iou_thr=ours.nms_backdrop_iou_thr,
-        nms_class_iou_thr=ours.nms_class_iou_thr,
-        with_cats=ours.with_cats,
-        match_metric=ours.match_metric)
+    theirs = QuasiDenseTracker(**mmdet_tracker_kwargs(ours))
 
     times = dict(ours=[], mmdet=[])
     same_ids = 0

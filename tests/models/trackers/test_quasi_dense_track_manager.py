@@ -12,6 +12,7 @@ from mmengine.config import Config
 from mmengine.structures import InstanceData
 
 from qdtrack.models.trackers.matching import greedy_match, hungarian_match
+from qdtrack.models.trackers.mmdet_compat import mmdet_tracker_kwargs
 from qdtrack.models.trackers.quasi_dense_track_manager import (
     QuasiDenseTrackManager,
 )
@@ -495,18 +496,7 @@ def _random_stream(seed, num_frames=25, num_objects=12, dim=16):
 ])
 def test_equivalence_with_mmdet(preset, overrides, seed):
     ours = _build_preset(preset, **overrides)
-    theirs = QuasiDenseTracker(
-        init_score_thr=ours.init_score_thr,
-        obj_score_thr=ours.obj_score_thr,
-        match_score_thr=ours.match_score_thr,
-        memo_tracklet_frames=ours.num_frames_retain,
-        memo_backdrop_frames=ours.num_frames_backdrop,
-        memo_momentum=ours.memo_momentum,
-        nms_conf_thr=ours.nms_conf_thr,
-        nms_backdrop_iou_thr=ours.nms_backdrop_iou_thr,
-        nms_class_iou_thr=ours.nms_class_iou_thr,
-        with_cats=ours.with_cats,
-        match_metric=ours.match_metric)
+    theirs = QuasiDenseTracker(**mmdet_tracker_kwargs(ours))
     num_continued = 0
     for frame_id, frame in enumerate(_random_stream(seed)):
         num_before = ours.num_tracks
@@ -546,3 +536,15 @@ def test_cuda_matches_cpu():
         assert b.ids.is_cuda
         assert torch.equal(a.ids, b.ids.cpu())
         assert torch.equal(a.det_inds, b.det_inds.cpu())
+
+
+@pytest.mark.parametrize('option', [
+    dict(match_method='hungarian'), dict(score_momentum=0.5),
+    dict(nms_with_cats=True), dict(mask_cats_before_softmax=True),
+    dict(nms_score_thr=0.3)
+])
+def test_mmdet_kwargs_refuse_options_mmdet_lacks(option):
+    assert QuasiDenseTracker(
+        **mmdet_tracker_kwargs(QuasiDenseTrackManager())).memo_momentum == 0.8
+    with pytest.raises(ValueError, match='mmdet.QuasiDenseTracker has no'):
+        mmdet_tracker_kwargs(QuasiDenseTrackManager(**option))
