@@ -19,10 +19,15 @@ def box_iou(boxes1: Tensor, boxes2: Tensor, eps: float = 1e-6) -> Tensor:
     Returns:
         Tensor: IoUs of shape (N, M).
     """
-    ax1, ay1, ax2, ay2 = boxes1.unbind(1)
-    bx1, by1, bx2, by2 = boxes2.unbind(1)
+    # coordinates as contiguous rows: broadcasting a strided column is
+    # about 3x slower on CPU
+    ax1, ay1, ax2, ay2 = boxes1.t().contiguous()
     area1 = (ax2 - ax1) * (ay2 - ay1)
-    area2 = (bx2 - bx1) * (by2 - by1)
+    if boxes2 is boxes1:  # pairwise IoU of one set (duplicate removal)
+        bx1, by1, bx2, by2, area2 = ax1, ay1, ax2, ay2, area1
+    else:
+        bx1, by1, bx2, by2 = boxes2.t().contiguous()
+        area2 = (bx2 - bx1) * (by2 - by1)
     inter_w = (torch.minimum(ax2[:, None], bx2) -
                torch.maximum(ax1[:, None], bx1)).clamp_(min=0)
     inter_h = (torch.minimum(ay2[:, None], by2) -

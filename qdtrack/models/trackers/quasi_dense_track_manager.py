@@ -177,8 +177,11 @@ class QuasiDenseTrackManager:
         self.match_method = match_method
         self.reset()
 
-    # Columns of the integer memory ``_meta``; a backdrop has id -1.
-    _ID, _LABEL, _FRAME = 0, 1, 2
+    # Columns of the integer memory ``_meta``: track id (-1 for a
+    # backdrop), label, and the last frame at which the row can be matched
+    # (its last frame seen plus ``num_frames_retain`` for a track,
+    # ``num_frames_backdrop`` for a backdrop).
+    _ID, _LABEL, _LAST = 0, 1, 2
 
     def reset(self) -> None:
         """Forget all tracks and backdrops (call it between videos).
@@ -186,7 +189,8 @@ class QuasiDenseTrackManager:
         The memory is one set of rows, tracks and backdrops together, in
         insertion order: ``_embeds`` (M, D), ``_boxes`` (M, 5) (box and
         score, in the dtype of the input boxes) and ``_meta`` (M, 3)
-        (track id, -1 for a backdrop; label; last frame). Keeping every
+        (track id, -1 for a backdrop; label; last frame at which the row
+        can be matched, so that ageing is one comparison). Keeping every
         field in three tensors means each selection, update or append is
         three tensor operations, whatever the number of fields; read it
         through :attr:`tracks` and :attr:`backdrops`.
@@ -216,7 +220,7 @@ class QuasiDenseTrackManager:
             bboxes=boxes[:, :4],
             labels=meta[:, self._LABEL],
             scores=boxes[:, 4],
-            frame_ids=meta[:, self._FRAME])
+            frame_ids=meta[:, self._LAST] - self.num_frames_retain)
 
     @property
     def backdrops(self) -> Optional[Dict[str, Tensor]]:
@@ -230,14 +234,14 @@ class QuasiDenseTrackManager:
             return None
         rows = torch.nonzero(self._meta[:, self._ID] < 0).squeeze(1)
         newest_first = torch.sort(
-            self._meta[rows, self._FRAME], descending=True, stable=True)[1]
+            self._meta[rows, self._LAST], descending=True, stable=True)[1]
         rows = rows[newest_first]
         meta = self._meta[rows]
         return dict(
             embeds=self._embeds[rows],
             bboxes=self._boxes[rows, :4],
             labels=meta[:, self._LABEL],
-            frame_ids=meta[:, self._FRAME])
+            frame_ids=meta[:, self._LAST] - self.num_frames_backdrop)
 
     @property
     def empty(self) -> bool:
@@ -259,10 +263,7 @@ class QuasiDenseTrackManager:
         seen, a backdrop up to ``num_frames_backdrop`` frames after its
         frame.
         """
-        age = frame_id - self._meta[:, self._FRAME]
-        limit = torch.where(self._meta[:, self._ID] >= 0,
-                            self.num_frames_retain, self.num_frames_backdrop)
-        return age <= limit
+        return self._meta[:, self._LAST] >= frame_id
 
     def _commit(self, keep: Tensor, add: Tensor, boxes: Tensor,
                 meta: Tensor, embeds: Tensor) -> None:
@@ -358,7 +359,6 @@ class QuasiDenseTrackManager:
                           torch.where(duplicate, -2, -1))
         return ids, cols
 
-    @torch.no_grad()
     def track(self,
               bboxes: Tensor,
               scores: Tensor,
@@ -367,6 +367,10 @@ class QuasiDenseTrackManager:
               frame_id: int,
               init_mask: Optional[Tensor] = None) -> InstanceData:
         """Associate the detections of one frame with the memory.
+
+        The work runs under :func:`torch.inference_mode` (cheaper per
+        operation than ``no_grad``, which matters for a step of ~100 small
+        operations); the returned tensors are ordinary tensors.
 
         Args:
             bboxes (Tensor): Boxes of shape (N, 4), (x1, y1, x2, y2).
@@ -397,24 +401,42 @@ class QuasiDenseTrackManager:
         if init_mask is not None and init_mask.shape != (num_dets, ):
             raise ValueError(f'init_mask must be ({num_dets}, ), got '
                              f'{tuple(init_mask.shape)}')
-        if self._meta is None:
-            self._init_memory(bboxes, embeds)
-        elif frame_id <= self.last_frame_id:
+        if self.last_frame_id is not None and frame_id <= self.last_frame_id:
             raise ValueError(
                 f'frame_id {frame_id} after {self.last_frame_id}: frame ids '
                 'must increase; call reset() between videos')
+        with torch.inference_mode():
+            out, info = self._step(bboxes, scores, labels, embeds, frame_id,
+                                   init_mask)
+        # copies made outside inference mode: tensors the caller may modify
+        out, info = out.clone(), info.clone()
+        return InstanceData(
+            bboxes=out[:, :4],
+            scores=out[:, 4],
+            labels=info[:, 1],
+            ids=info[:, 0],
+            det_inds=info[:, 2])
+
+    def _step(self, bboxes: Tensor, scores: Tensor, labels: Tensor,
+              embeds: Tensor, frame_id: int,
+              init_mask: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+        """One frame of :meth:`track` on validated inputs.
+
+        Returns:
+            tuple[Tensor, Tensor]: The tracked detections' box and score
+            (K, 5), and their id, label and input row (K, 3).
+        """
+        num_dets = bboxes.size(0)
+        if self._meta is None:
+            self._init_memory(bboxes, embeds)
         elif frame_id > self.last_frame_id + 1:
             self._forget(frame_id)  # frames were skipped
         self.last_frame_id = frame_id
         if num_dets == 0:
             self._forget(frame_id + 1)
-            labels = labels.new_zeros(0, dtype=torch.long)
-            return InstanceData(
-                bboxes=bboxes,
-                scores=scores,
-                labels=labels,
-                ids=labels,
-                det_inds=labels)
+            return (bboxes.new_zeros((0, 5)),
+                    torch.zeros((0, 3), dtype=torch.long,
+                                device=bboxes.device))
 
         # Row selections use index_select: several times faster than
         # advanced indexing on CPU, and this runs once per frame.
@@ -449,7 +471,9 @@ class QuasiDenseTrackManager:
         ids = torch.where(new, count + (self.num_tracks - 1), ids)
         self.num_tracks += int(count[-1])
 
-        meta = torch.stack([ids, labels, torch.full_like(ids, frame_id)], 1)
+        last = torch.where(ids >= 0, frame_id + self.num_frames_retain,
+                           frame_id + self.num_frames_backdrop)
+        meta = torch.stack([ids, labels, last], 1)
         if continued is not None and continued.numel() > 0:
             self._update_tracks(continued, cols.index_select(0, continued),
                                 dets, meta, embeds)
@@ -460,13 +484,9 @@ class QuasiDenseTrackManager:
         self._commit(self._alive(frame_id + 1), add, dets, meta, embeds)
 
         tracked = torch.nonzero(ids >= 0).squeeze(1)
-        out = dets.index_select(0, tracked)
-        return InstanceData(
-            bboxes=out[:, :4],
-            scores=out[:, 4],
-            labels=labels.index_select(0, tracked),
-            ids=ids.index_select(0, tracked),
-            det_inds=det_inds.index_select(0, tracked))
+        info = torch.stack([ids, labels, det_inds], 1)
+        return (dets.index_select(0, tracked),
+                info.index_select(0, tracked))
 
     def _update_tracks(self, rows: Tensor, pos: Tensor, dets: Tensor,
                        meta: Tensor, embeds: Tensor) -> None:

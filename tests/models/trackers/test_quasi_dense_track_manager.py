@@ -212,6 +212,25 @@ def test_score_thresholds_and_output_order():
     assert tracker.backdrops['bboxes'].numel() == 0
 
 
+def test_outputs_are_ordinary_tensors_and_frames_reported():
+    # the step runs in inference mode; what it returns may still be
+    # modified in place, and does not alias the memory
+    tracker = QuasiDenseTrackManager(num_frames_retain=5,
+                                     num_frames_backdrop=2)
+    dets = [(_box(0, 0), 0.9, 0, _unit(0)), (_box(50, 0), 0.6, 0, _unit(1))]
+    out = tracker.track(*_frame(dets), frame_id=3)
+    for key in ('bboxes', 'scores', 'labels', 'ids', 'det_inds'):
+        assert not out[key].is_inference()
+    out.bboxes += 1
+    assert tracker.tracks['bboxes'].tolist() == [_box(0, 0)]
+    # last frame seen, for tracks and backdrops alike
+    assert tracker.tracks['frame_ids'].tolist() == [3]
+    assert tracker.backdrops['frame_ids'].tolist() == [3]
+    tracker.track(*_frame(dets[1:]), frame_id=5)
+    assert tracker.tracks['frame_ids'].tolist() == [3]
+    assert tracker.backdrops['frame_ids'].tolist() == [5]
+
+
 def test_tied_scores_keep_input_order():
     # stable sort: ties keep the input order (torch.sort in mmdet does not
     # guarantee it)
