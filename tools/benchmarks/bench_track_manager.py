@@ -1,7 +1,7 @@
 """Speed of our QuasiDenseTrackManager against mmdet 3.3's QuasiDenseTracker.
 
     python tools/benchmarks/bench_track_manager.py [--num-dets 100]
-        [--num-frames-retain 30] [--frames 50] [--device cpu]
+        [--num-frames-retain 30] [--frames 50] [--rounds 3] [--device cpu]
         [--match-method greedy] [--turnover 0.1] [--threads 1]
 
 Both trackers run in the same process, with the MOT17 preset
@@ -12,11 +12,18 @@ backdrops, ``--dim``-d embeddings). The memory is filled first
 (``--num-frames-retain`` + 10 untimed frames, so that tracks that left the
 scene have accumulated), then ``--frames`` steps are timed. mmdet's tracker
 gets its embeddings from a stub track head returning the precomputed ones,
-so only the track management is timed. The script prints ms per ``track``
-step for both (median and mean over the timed steps), their ratio, the
-memory size, how many frames gave identical ids, and the cost of the
-vectorised greedy matching against a Python loop
-over detections on the same similarity matrices.
+so only the track management is timed.
+
+A step of ~1 ms made of ~100 small operations is sensitive to what ran
+just before it (caches, branch predictors, the allocator), so the script
+times three designs, ``--rounds`` times each with alternating order, and
+prints the median ms per ``track`` step of both trackers and their ratio
+for each: *alone* (each tracker runs the stream by itself), *after the
+model* (the same, with a 32 MB allocate-and-fill before every step, as
+the detector's forward pass would leave things) and *interleaved* (both
+step on each frame in turn). It also prints how many frames gave
+identical ids and the cost of the vectorised greedy matching against a
+Python loop over detections on the same similarity matrices.
 """
 import argparse
 import os.path as osp
@@ -51,6 +58,8 @@ def parse_args():
     parser.add_argument('--num-frames-retain', type=int, default=30)
     parser.add_argument('--frames', type=int, default=50,
                         help='timed frames')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='repetitions of each timing design')
     parser.add_argument('--dim', type=int, default=256)
     parser.add_argument('--turnover', type=float, default=0.1,
                         help='fraction of identities replaced per frame')
@@ -156,6 +165,58 @@ def similarity_inputs(manager, bboxes, scores, labels, embeds):
             scores[order] > manager.obj_score_thr)
 
 
+def pollute(buffer_mb=32):
+    """Stand-in for the detector between two tracking steps.
+
+    Allocates, fills and frees ``buffer_mb`` MB: the caches are evicted and
+    the allocator is exercised, as by a forward pass of the model.
+    """
+    torch.empty(buffer_mb * 2**18).fill_(1.)
+
+
+def run_blocked(name, tracker, frames, warmup, before=None):
+    """Run one tracker over the whole stream; ms per timed step and ids."""
+    tracker.reset()
+    times, ids = [], []
+    for frame_id, frame in enumerate(frames):
+        if name == 'mmdet':
+            inputs = mmdet_inputs(*frame, frame_id)
+        if before is not None:
+            before()
+        sync(frame[0].device)
+        start = time.perf_counter()
+        if name == 'ours':
+            out = tracker.track(*frame, frame_id=frame_id).ids
+        else:
+            out = tracker.track(**inputs).instances_id
+        sync(frame[0].device)
+        if frame_id >= warmup:
+            times.append(1000 * (time.perf_counter() - start))
+            ids.append(out.cpu())
+    return times, ids
+
+
+def run_interleaved(trackers, frames, warmup):
+    """Both trackers step on each frame in turn (the order alternates)."""
+    for tracker in trackers.values():
+        tracker.reset()
+    times = dict(ours=[], mmdet=[])
+    for frame_id, frame in enumerate(frames):
+        inputs = mmdet_inputs(*frame, frame_id)
+        for name in (('ours', 'mmdet') if frame_id % 2 else
+                     ('mmdet', 'ours')):
+            sync(frame[0].device)
+            start = time.perf_counter()
+            if name == 'ours':
+                trackers['ours'].track(*frame, frame_id=frame_id)
+            else:
+                trackers['mmdet'].track(**inputs)
+            sync(frame[0].device)
+            if frame_id >= warmup:
+                times[name].append(1000 * (time.perf_counter() - start))
+    return times
+
+
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
@@ -166,53 +227,61 @@ def main():
         num_frames_retain=args.num_frames_retain,
         match_method=args.match_method)
     ours = MODELS.build(cfg)  # importing qdtrack.models registered it
-    theirs = QuasiDenseTracker(**mmdet_tracker_kwargs(ours))
+    trackers = dict(
+        ours=ours, mmdet=QuasiDenseTracker(**mmdet_tracker_kwargs(ours)))
 
-    times = dict(ours=[], mmdet=[])
-    same_ids = 0
+    # memory size after the warm-up, and the frames for the matching timing
     sims = []
     for frame_id, frame in enumerate(frames):
-        timed = frame_id >= warmup
         if frame_id == warmup:
             num_memory = (ours.tracks['ids'].numel(),
                           ours.backdrops['embeds'].size(0))
-        if timed and len(sims) < 10 and not ours.empty:
+        if frame_id >= warmup and len(sims) < 10:
             sims.append(similarity_inputs(ours, *frame))
-        inputs = mmdet_inputs(*frame, frame_id)
-        # alternate which one runs first, against cache effects
-        for name in (('ours', 'mmdet') if frame_id % 2 else
-                     ('mmdet', 'ours')):
-            sync(args.device)
-            start = time.perf_counter()
-            if name == 'ours':
-                out = ours.track(*frame, frame_id=frame_id)
-            else:
-                ref = theirs.track(**inputs)
-            sync(args.device)
-            if timed:
-                times[name].append(1000 * (time.perf_counter() - start))
-        if timed:
-            same_ids += int(
-                torch.equal(out.ids.cpu(), ref.instances_id.cpu()))
+        ours.track(*frame, frame_id=frame_id)
+
+    # Timing designs (each tracker always starts from an empty memory):
+    # - alone: each tracker runs the whole stream by itself (rounds
+    #   alternate), so each step follows the same tracker's previous step;
+    # - after the model: the same, with a 32 MB allocate-and-fill before
+    #   every step, as the detector's forward pass would do;
+    # - interleaved: on each frame both trackers step, in alternating
+    #   order; each step mostly follows the other tracker's, which favours
+    #   the slower one (its predecessor is short and leaves little trace).
+    times = {design: dict(ours=[], mmdet=[])
+             for design in ('alone', 'after the model', 'interleaved')}
+    same_ids = 0
+    for round_id in range(args.rounds):
+        order = ('ours', 'mmdet') if round_id % 2 == 0 else ('mmdet', 'ours')
+        ids = {}
+        for design, before in (('alone', None), ('after the model',
+                                                 pollute)):
+            for name in order:
+                step_times, ids[design, name] = run_blocked(
+                    name, trackers[name], frames, warmup, before)
+                times[design][name] += step_times
+        for name, step_times in run_interleaved(trackers, frames,
+                                                warmup).items():
+            times['interleaved'][name] += step_times
+        if round_id == 0:
+            same_ids = sum(
+                int(torch.equal(a, b))
+                for a, b in zip(ids['alone', 'ours'], ids['alone', 'mmdet']))
 
     print(f'device: {args.device} ({args.threads} CPU threads), '
           f'{args.num_dets} detections/frame, '
           f'num_frames_retain={args.num_frames_retain}, '
           f'memory after warm-up: {num_memory[0]} tracks + '
           f'{num_memory[1]} backdrops, '
-          f'match_method={args.match_method}')
-    median = dict(ours=statistics.median(times['ours']),
-                  mmdet=statistics.median(times['mmdet']))
-    mean = dict(ours=statistics.mean(times['ours']),
-                mmdet=statistics.mean(times['mmdet']))
-    print('                                median      mean  (ms/step)')
-    print(f'ours  (QuasiDenseTrackManager): {median["ours"]:8.3f}  '
-          f'{mean["ours"]:8.3f}')
-    print(f'mmdet (QuasiDenseTracker):      {median["mmdet"]:8.3f}  '
-          f'{mean["mmdet"]:8.3f}')
-    print(f'speed-up (mmdet / ours): median '
-          f'{median["mmdet"] / median["ours"]:.1f}x, '
-          f'mean {mean["mmdet"] / mean["ours"]:.1f}x')
+          f'match_method={args.match_method}, {args.rounds} rounds of '
+          f'{args.frames} timed frames')
+    print(f'{"ms per track step (median)":<28}{"ours":>8}{"mmdet":>8}'
+          f'{"mmdet / ours":>14}')
+    for design, design_times in times.items():
+        ours_ms = statistics.median(design_times['ours'])
+        mmdet_ms = statistics.median(design_times['mmdet'])
+        print(f'{design:<28}{ours_ms:8.3f}{mmdet_ms:8.3f}'
+              f'{mmdet_ms / ours_ms:13.1f}x')
     print(f'identical ids on {same_ids}/{args.frames} timed frames')
 
     vec_time = loop_time = 0.
