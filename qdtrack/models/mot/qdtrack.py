@@ -8,6 +8,7 @@ from mmdet.structures import DetDataSample, TrackSampleList
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from qdtrack.ops import use_cpu_roi_align
 from qdtrack.registry import MODELS
 
 from .public_detections import public_init_mask
@@ -39,6 +40,11 @@ class QDTrack(BaseMOTModel):
             ``labels`` and ``ids``. Needed by :meth:`predict` only.
         freeze_detector (bool): Freeze the detector and train the track
             head only. Defaults to False.
+        cpu_roi_align (bool): Replace mmcv's ``RoIAlign`` layers by
+            :class:`qdtrack.ops.RoIAlign`: same results, about 50x faster
+            for CPU inference (parallel, reads channels-last features in
+            place); training, CUDA and max pooling still use mmcv's op.
+            Defaults to True.
         public_det_iou_thr (float, optional): Public-detection protocol
             (MOT17 "public"): a detection may start a new track only if it
             overlaps one of the frame's ``public_detections`` with IoU >=
@@ -53,6 +59,7 @@ class QDTrack(BaseMOTModel):
                  track_head: dict,
                  tracker: Optional[dict] = None,
                  freeze_detector: bool = False,
+                 cpu_roi_align: bool = True,
                  public_det_iou_thr: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -67,6 +74,8 @@ class QDTrack(BaseMOTModel):
         self.freeze_detector = freeze_detector
         if freeze_detector:
             self.freeze_module('detector')
+        if cpu_roi_align:
+            use_cpu_roi_align(self)
 
     def train(self, mode: bool = True) -> 'QDTrack':
         """Set the training mode; a frozen detector stays in eval mode."""
