@@ -11,10 +11,14 @@ import numpy as np
 _F32 = np.float32
 
 
-@numba.njit(parallel=True, cache=True)
-def roi_align_nhwc(feats, rois, out, spatial_scale, sampling_ratio,
-                   aligned):  # pragma: no cover (compiled)
-    """Average RoIAlign of channels-last features, one RoI per task.
+@numba.njit(nogil=True, cache=True)
+def roi_align_nhwc(feats, rois, out, spatial_scale, sampling_ratio, aligned,
+                   first, step):  # pragma: no cover (compiled)
+    """Average RoIAlign of channels-last features, RoIs first::step.
+
+    Serial and free of the GIL: the caller runs several calls (different
+    ``first``) in threads. numba's own parallel layers are avoided because
+    the one available with GNU OpenMP aborts a forked child that uses it.
 
     Args:
         feats (np.ndarray): Features (B, H, W, C), float32, C contiguous.
@@ -25,6 +29,8 @@ def roi_align_nhwc(feats, rois, out, spatial_scale, sampling_ratio,
         sampling_ratio (int): Samples per bin side; 0 chooses
             ``ceil(roi_size / output_size)`` per RoI.
         aligned (bool): Shift the RoI by -0.5 pixel (pixel-centre model).
+        first (int): First RoI of this call.
+        step (int): Stride over the RoIs (the number of calls).
     """
     height, width, channels = feats.shape[1], feats.shape[2], feats.shape[3]
     pooled_h, pooled_w = out.shape[2], out.shape[3]
@@ -32,7 +38,7 @@ def roi_align_nhwc(feats, rois, out, spatial_scale, sampling_ratio,
     offset = _F32(0.5) if aligned else _F32(0.0)
     scale = _F32(spatial_scale)
     zero, one, half = _F32(0.0), _F32(1.0), _F32(0.5)
-    for r in numba.prange(rois.shape[0]):
+    for r in range(first, rois.shape[0], step):
         batch = int(rois[r, 0])
         start_x = rois[r, 1] * scale - offset
         start_y = rois[r, 2] * scale - offset
@@ -49,10 +55,11 @@ def roi_align_nhwc(feats, rois, out, spatial_scale, sampling_ratio,
             grid_h = int(math.ceil(roi_h / _F32(pooled_h)))
             grid_w = int(math.ceil(roi_w / _F32(pooled_w)))
         count = _F32(max(grid_h * grid_w, 1))
-        acc = np.empty(channels, dtype=_F32)
+        # sums of the RoI's bins, (PH * PW, C): C contiguous, like feats
+        sums = np.zeros((pooled_h * pooled_w, channels), dtype=_F32)
         for ph in range(pooled_h):
             for pw in range(pooled_w):
-                acc[:] = zero
+                acc = sums[ph * pooled_w + pw]
                 for iy in range(grid_h):
                     y = (start_y + _F32(ph) * bin_h +
                          (_F32(iy) + half) * bin_h / _F32(grid_h))
@@ -89,5 +96,7 @@ def roi_align_nhwc(feats, rois, out, spatial_scale, sampling_ratio,
                         for c in range(channels):
                             acc[c] += (w1 * v1[c] + w2 * v2[c] +
                                        w3 * v3[c] + w4 * v4[c])
-                for c in range(channels):
-                    out[r, c, ph, pw] = acc[c] / count
+        for c in range(channels):  # to (C, PH, PW), the mean of each bin
+            for ph in range(pooled_h):
+                for pw in range(pooled_w):
+                    out[r, c, ph, pw] = sums[ph * pooled_w + pw, c] / count

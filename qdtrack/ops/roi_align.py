@@ -5,11 +5,14 @@ plane by channel plane, recomputing nothing but touching every plane for
 every sample; on the paper's R50-FPN at 1088x608 it is a quarter of a
 frame. The kernel here (numba, compiled on first use and cached on disk)
 reads each sample's four neighbours as rows of C contiguous values, runs
-one RoI per thread, and returns the same values as mmcv's (same float32
+without the GIL on torch's number of threads (RoIs interleaved between
+them), and returns the same values as mmcv's (same float32
 arithmetic, tested equal). It has no backward: training, CUDA, other
 dtypes and max pooling go to mmcv's op.
 """
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Tuple, Union
 
@@ -30,10 +33,25 @@ def _kernel():
     return roi_align_nhwc
 
 
-def _set_numba_threads() -> None:
-    import numba
-    numba.set_num_threads(
-        max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
+_POOL = {}  # (pid, workers) -> thread pool, one per process
+
+
+def _run(kernel, *args) -> None:
+    """Run ``kernel(*args, first, step)`` over torch's number of threads."""
+    workers = max(1, torch.get_num_threads())
+    if workers == 1:
+        kernel(*args, 0, 1)
+        return
+    key = (os.getpid(), workers)  # a forked child makes its own pool
+    if key not in _POOL:
+        _POOL.clear()
+        _POOL[key] = ThreadPoolExecutor(workers, 'qdtrack-roi-align')
+    futures = [
+        _POOL[key].submit(kernel, *args, first, workers)
+        for first in range(workers)
+    ]
+    for future in futures:
+        future.result()
 
 
 def roi_align_forward_cpu(feats: Tensor,
@@ -85,9 +103,8 @@ def roi_align_forward_cpu(feats: Tensor,
         raise ValueError(f'RoI batch indices must be in [0, {batch})')
     # (B, H, W, C) view; a copy only when the features are not NHWC
     nhwc = feats.detach().permute(0, 2, 3, 1).contiguous()
-    _set_numba_threads()
-    kernel(nhwc.numpy(), rois.numpy(), out.numpy(), float(spatial_scale),
-           int(sampling_ratio), bool(aligned))
+    _run(kernel, nhwc.numpy(), rois.numpy(), out.numpy(),
+         float(spatial_scale), int(sampling_ratio), bool(aligned))
     return out
 
 
