@@ -41,7 +41,7 @@ class QDTrack(BaseMOTModel):
         freeze_detector (bool): Freeze the detector and train the track
             head only. Defaults to False.
         cpu_roi_align (bool): Replace mmcv's ``RoIAlign`` layers by
-            :class:`qdtrack.ops.RoIAlign`: same results, about 50x faster
+            :class:`qdtrack.ops.RoIAlign`: same results, about 20x faster
             for CPU inference (parallel, reads channels-last features in
             place); training, CUDA and max pooling still use mmcv's op.
             Defaults to True.

@@ -45,7 +45,9 @@ def to_channels_last(model: nn.Module) -> nn.Module:
     channels-last feature map returns wrong values without any error
     (measured: max abs difference 2.3 on unit-variance features). Every
     module from ``mmcv.ops`` therefore gets a forward pre-hook making its
-    tensor inputs contiguous (NCHW) first.
+    tensor inputs contiguous (NCHW) first. :class:`qdtrack.ops.RoIAlign`
+    (which QDTrack uses instead of mmcv's) reads channels-last features in
+    place and gets no hook.
 
     Args:
         model (nn.Module): The model, changed in place.

@@ -17,9 +17,11 @@ sys.path.insert(0, str(Path(__file__).parents[1] / 'mot'))
 from test_qdtrack import small_cfg  # noqa: E402
 
 
-def _model():
+def _model(cpu_roi_align=True):
     torch.manual_seed(0)
-    model = MODELS.build(small_cfg(num_classes=2))
+    cfg = small_cfg(num_classes=2)
+    cfg['cpu_roi_align'] = cpu_roi_align
+    model = MODELS.build(cfg)
     model.init_weights()
     # non-trivial BN statistics, so that folding them is tested
     for m in model.modules():
@@ -46,8 +48,13 @@ def _num_bn(model):
     return sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
 
 
-def test_fused_channels_last_model_gives_the_same_outputs():
-    model = _model()
+@pytest.mark.parametrize('cpu_roi_align', [True, False])
+def test_fused_channels_last_model_gives_the_same_outputs(cpu_roi_align):
+    # our RoIAlign reads NHWC features; mmcv's gets NCHW copies by a hook
+    model = _model(cpu_roi_align)
+    layer = type(model.track_head.roi_extractor.roi_layers[0])
+    assert layer.__module__.startswith(
+        'qdtrack.ops' if cpu_roi_align else 'mmcv.ops')
     torch.manual_seed(1)
     img = torch.randn(1, 3, 64, 96)
     boxes = torch.tensor([[4., 6., 40., 50.], [30., 2., 90., 60.],
