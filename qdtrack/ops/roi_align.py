@@ -77,6 +77,11 @@ def roi_align_forward_cpu(feats: Tensor,
 
     Returns:
         Tensor: RoI features (R, C, PH, PW), contiguous.
+
+    Raises:
+        ValueError: On wrong shapes, non-float32 or non-CPU features,
+            non-finite RoIs, RoIs with x2 < x1 or y2 < y1 (``aligned``, as
+            mmcv) and batch indices outside the features.
     """
     kernel = _kernel()
     if kernel is None:  # pragma: no cover
@@ -98,6 +103,8 @@ def roi_align_forward_cpu(feats: Tensor,
     out = feats.new_empty((rois.size(0), channels, pooled_h, pooled_w))
     if rois.size(0) == 0:
         return out
+    if not bool(torch.isfinite(rois).all()):
+        raise ValueError('RoIAlign got non-finite RoI coordinates')
     if not bool(
         ((rois[:, 0] >= 0) & (rois[:, 0] < batch)).all()):
         raise ValueError(f'RoI batch indices must be in [0, {batch})')

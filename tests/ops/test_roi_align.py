@@ -67,6 +67,9 @@ def test_errors_and_empty():
                                                                         7, 7)
     with pytest.raises(ValueError, match='x2 < x1'):
         roi_align_forward_cpu(feats, torch.tensor([[0, 5., 0., 1., 3.]]), 7)
+    with pytest.raises(ValueError, match='non-finite'):
+        roi_align_forward_cpu(feats, torch.tensor([[0, 0., 0., 4., 1e40]]),
+                              7)
     with pytest.raises(ValueError, match='batch indices'):
         roi_align_forward_cpu(feats, torch.tensor([[1, 0., 0., 4., 4.]]), 7)
     with pytest.raises(ValueError, match=r'\(R, 5\)'):
