@@ -1,20 +1,20 @@
 """RoIAlign for CPU inference: parallel over RoIs, channels innermost.
 
 mmcv 2.1's CPU RoIAlign runs on one thread and walks the features channel
-plane by channel plane, recomputing nothing but touching every plane for
-every sample; on the paper's R50-FPN at 1088x608 it is a quarter of a
-frame. The kernel here (numba, compiled on first use and cached on disk)
-reads each sample's four neighbours as rows of C contiguous values, runs
-without the GIL on torch's number of threads (RoIs interleaved between
-them), and returns the same values as mmcv's (same float32
-arithmetic, tested equal). It has no backward: training, CUDA, other
-dtypes and max pooling go to mmcv's op.
+plane by channel plane; on the paper's R50-FPN at 1088x608 its forward is
+a quarter of a frame. The kernel here (numba, compiled on first use and
+cached on disk) reads each sample's four neighbours as rows of C
+contiguous values and runs without the GIL on torch's number of threads
+(RoIs interleaved between them). It returns the same values as mmcv's
+(same float32 arithmetic in the same order, tested equal). It has no
+backward: training, CUDA tensors, other dtypes and max pooling go to
+mmcv's op.
 """
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import Tuple, Union
+from typing import Callable, Tuple, Union
 
 import torch
 from mmcv.ops import RoIAlign as MMCVRoIAlign
@@ -22,36 +22,54 @@ from torch import Tensor, nn
 
 
 @lru_cache(maxsize=None)
-def _kernel():
-    """The numba kernel, or None (with a warning) if numba is missing."""
+def _kernels():
+    """The numba kernels' module, or None (with a warning) without numba."""
     try:
-        from ._roi_align_nhwc_kernel import roi_align_nhwc
+        from . import _roi_align_nhwc_kernel
     except ImportError as err:  # pragma: no cover (numba is a dependency)
         warnings.warn(f'qdtrack.ops.RoIAlign falls back to mmcv ({err})',
                       stacklevel=3)
         return None
-    return roi_align_nhwc
+    return _roi_align_nhwc_kernel
 
 
 _POOL = {}  # (pid, workers) -> thread pool, one per process
 
 
-def _run(kernel, *args) -> None:
-    """Run ``kernel(*args, first, step)`` over torch's number of threads."""
-    workers = max(1, torch.get_num_threads())
+def _num_workers() -> int:
+    return max(1, torch.get_num_threads())
+
+
+def _run(task: Callable[[int, int], None], workers: int) -> None:
+    """Run ``task(first, workers)`` for every ``first`` < ``workers``."""
     if workers == 1:
-        kernel(*args, 0, 1)
+        task(0, 1)
         return
     key = (os.getpid(), workers)  # a forked child makes its own pool
     if key not in _POOL:
         _POOL.clear()
         _POOL[key] = ThreadPoolExecutor(workers, 'qdtrack-roi-align')
-    futures = [
-        _POOL[key].submit(kernel, *args, first, workers)
-        for first in range(workers)
-    ]
+    futures = [_POOL[key].submit(task, first, workers)
+               for first in range(workers)]
     for future in futures:
         future.result()
+
+
+def _checked_rois(rois: Tensor, batch: int, aligned: bool) -> Tensor:
+    """RoIs as float32 contiguous (R, 5), or ValueError naming the problem."""
+    if rois.dim() != 2 or rois.size(1) != 5:
+        raise ValueError(f'expected RoIs (R, 5), got {tuple(rois.shape)}')
+    rois = rois.detach().to(torch.float32).contiguous()
+    if rois.numel() == 0:
+        return rois
+    if aligned and bool(
+        ((rois[:, 3] < rois[:, 1]) | (rois[:, 4] < rois[:, 2])).any()):
+        raise ValueError('RoIAlign got RoIs with x2 < x1 or y2 < y1')
+    if not bool(torch.isfinite(rois).all()):
+        raise ValueError('RoIAlign got non-finite RoI coordinates')
+    if not bool(((rois[:, 0] >= 0) & (rois[:, 0] < batch)).all()):
+        raise ValueError(f'RoI batch indices must be in [0, {batch})')
+    return rois
 
 
 def roi_align_forward_cpu(feats: Tensor,
@@ -83,45 +101,49 @@ def roi_align_forward_cpu(feats: Tensor,
             non-finite RoIs, RoIs with x2 < x1 or y2 < y1 (``aligned``, as
             mmcv) and batch indices outside the features.
     """
-    kernel = _kernel()
-    if kernel is None:  # pragma: no cover
+    kernels = _kernels()
+    if kernels is None:  # pragma: no cover
         from mmcv.ops import roi_align
         return roi_align(feats.contiguous(), rois, output_size,
                          spatial_scale, sampling_ratio, 'avg', aligned)
-    if feats.dim() != 4 or rois.dim() != 2 or rois.size(1) != 5:
-        raise ValueError('expected features (B, C, H, W) and RoIs (R, 5), '
-                         f'got {tuple(feats.shape)} and {tuple(rois.shape)}')
+    if feats.dim() != 4:
+        raise ValueError(
+            f'expected features (B, C, H, W), got {tuple(feats.shape)}')
     if feats.device.type != 'cpu' or feats.dtype != torch.float32:
-        raise ValueError('roi_align_forward_cpu takes float32 CPU features')
-    pooled_h, pooled_w = ((output_size, output_size) if isinstance(
-        output_size, int) else tuple(output_size))
-    rois = rois.detach().to(torch.float32).contiguous()
-    if aligned and rois.numel() and bool(
-        ((rois[:, 3] < rois[:, 1]) | (rois[:, 4] < rois[:, 2])).any()):
-        raise ValueError('RoIAlign got RoIs with x2 < x1 or y2 < y1')
+        raise ValueError('the CPU RoIAlign takes float32 CPU features')
+    pooled_h, pooled_w = _pair(output_size)
     batch, channels = feats.shape[:2]
+    rois = _checked_rois(rois, batch, aligned)
     out = feats.new_empty((rois.size(0), channels, pooled_h, pooled_w))
     if rois.size(0) == 0:
         return out
-    if not bool(torch.isfinite(rois).all()):
-        raise ValueError('RoIAlign got non-finite RoI coordinates')
-    if not bool(
-        ((rois[:, 0] >= 0) & (rois[:, 0] < batch)).all()):
-        raise ValueError(f'RoI batch indices must be in [0, {batch})')
     # (B, H, W, C) view; a copy only when the features are not NHWC
-    nhwc = feats.detach().permute(0, 2, 3, 1).contiguous()
-    _run(kernel, nhwc.numpy(), rois.numpy(), out.numpy(),
-         float(spatial_scale), int(sampling_ratio), bool(aligned))
+    nhwc = feats.detach().permute(0, 2, 3, 1).contiguous().numpy()
+    rois_np, out_np = rois.numpy(), out.numpy()
+
+    def task(first, step):
+        kernels.roi_align_nhwc(nhwc, rois_np, out_np, float(spatial_scale),
+                               int(sampling_ratio), bool(aligned), first,
+                               step)
+
+    _run(task, _num_workers())
     return out
+
+
+def _pair(size: Union[int, Tuple[int, int]]) -> Tuple[int, int]:
+    return (size, size) if isinstance(size, int) else tuple(size)
 
 
 class RoIAlign(MMCVRoIAlign):
     """mmcv's ``RoIAlign`` with :func:`roi_align_forward_cpu` for inference.
 
-    Same arguments, state (none) and results. The CPU kernel is used when
-    no gradient is needed, the features are float32 on the CPU and
+    Same arguments, state (none) and results. The CPU kernel runs when no
+    gradient is needed, the features are float32 on the CPU and
     ``pool_mode='avg'``; otherwise mmcv's op runs (on NCHW features, which
-    it requires: it misreads channels-last memory).
+    it requires: it misreads channels-last memory). Training keeps mmcv's
+    op: a kernel with a backward was measured (equal gradients) but made a
+    toy training step only 2-3% faster, for ~110 MiB more memory (numba and
+    LLVM in the training process).
     """
 
     def forward(self, input: Tensor, rois: Tensor) -> Tensor:
@@ -130,7 +152,7 @@ class RoIAlign(MMCVRoIAlign):
                                                   or rois.requires_grad)
         if (not needs_grad and input.device.type == 'cpu'
                 and input.dtype == torch.float32 and self.pool_mode == 'avg'
-                and not self.use_torchvision and _kernel() is not None):
+                and not self.use_torchvision and _kernels() is not None):
             return roi_align_forward_cpu(input, rois, self.output_size,
                                          self.spatial_scale,
                                          self.sampling_ratio, self.aligned)

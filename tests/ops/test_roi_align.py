@@ -4,7 +4,11 @@ import torch
 from mmcv.ops import RoIAlign as MMCVRoIAlign
 from mmcv.ops import roi_align
 
-from qdtrack.ops import RoIAlign, roi_align_forward_cpu, use_cpu_roi_align
+from qdtrack.ops import (
+    RoIAlign,
+    roi_align_forward_cpu,
+    use_cpu_roi_align,
+)
 
 
 def _rois(num, batch, width, height, seed=0):
@@ -78,29 +82,44 @@ def test_errors_and_empty():
         roi_align_forward_cpu(feats.double(), torch.zeros(1, 5), 7)
 
 
-def test_module_dispatch_and_gradients():
+def test_training_uses_mmcv_and_inference_ours():
     layer = RoIAlign(7, 0.5, 2)
     feats = torch.randn(1, 4, 16, 16, requires_grad=True)
     rois = torch.tensor([[0, 2., 3., 20., 25.], [0, 0., 0., 31., 31.]])
     ref = MMCVRoIAlign(7, 0.5, 2)
-    # training: mmcv's op with its backward, same values
-    out = layer(feats, rois)
-    out.sum().backward()
+    # a gradient is needed: mmcv's op with its backward, same gradients
+    layer(feats, rois).sum().backward()
     grad = feats.grad.clone()
     feats.grad = None
     ref(feats, rois).sum().backward()
     assert torch.equal(grad, feats.grad)
-    # inference: our kernel, channels-last features read in place
+    # none is: our kernel, channels-last features read in place
     with torch.no_grad():
-        fast = layer(feats.contiguous(memory_format=torch.channels_last),
-                     rois)
-        torch.testing.assert_close(fast, ref(feats, rois), rtol=0, atol=1e-6)
-    # max pooling is mmcv's
+        nhwc = feats.contiguous(memory_format=torch.channels_last)
+        torch.testing.assert_close(layer(nhwc, rois), ref(feats, rois),
+                                   rtol=0, atol=1e-6)
     with torch.no_grad():
-        max_layer = RoIAlign(7, 0.5, 2, pool_mode='max')
-        assert torch.equal(max_layer(feats, rois),
-                           MMCVRoIAlign(7, 0.5, 2, pool_mode='max')(feats,
-                                                                     rois))
+        # an error only our kernel raises shows which one ran
+        with pytest.raises(ValueError, match='batch indices'):
+            layer(feats, torch.tensor([[3, 0., 0., 4., 4.]]))
+
+
+def test_module_falls_back_to_mmcv():
+    feats = torch.randn(1, 4, 16, 16)
+    rois = torch.tensor([[0, 2., 3., 20., 25.], [0, 0., 0., 31., 31.]])
+    # max pooling and float64 are mmcv's
+    max_layer = RoIAlign(7, 0.5, 2, pool_mode='max')
+    assert torch.equal(max_layer(feats, rois),
+                       MMCVRoIAlign(7, 0.5, 2, pool_mode='max')(feats, rois))
+    layer = RoIAlign(7, 0.5, 2)
+    assert torch.equal(layer(feats.double(), rois.double()),
+                       MMCVRoIAlign(7, 0.5, 2)(feats.double(),
+                                               rois.double()))
+    # mmcv's op gets NCHW memory even from a channels-last input
+    nhwc = feats.contiguous(memory_format=torch.channels_last).double()
+    assert torch.equal(layer(nhwc, rois.double()),
+                       MMCVRoIAlign(7, 0.5, 2)(feats.double(),
+                                               rois.double()))
 
 
 def test_use_cpu_roi_align_replaces_layers():
