@@ -47,6 +47,8 @@ def _run(task: Callable[[int, int], None], workers: int) -> None:
         return
     key = (os.getpid(), workers)  # a forked child makes its own pool
     if key not in _POOL:
+        for pool in _POOL.values():  # another size, or the parent's
+            pool.shutdown(wait=False)
         _POOL.clear()
         _POOL[key] = ThreadPoolExecutor(workers, 'qdtrack-roi-align')
     futures = [_POOL[key].submit(task, first, workers)

@@ -1,4 +1,6 @@
 """Our CPU RoIAlign against mmcv's on the same inputs."""
+import multiprocessing as mp
+
 import pytest
 import torch
 from mmcv.ops import RoIAlign as MMCVRoIAlign
@@ -135,3 +137,32 @@ def test_use_cpu_roi_align_replaces_layers():
     assert layers[2].output_size == (3, 5) and not layers[2].aligned
     assert model.state_dict().keys() == state.keys()
     assert use_cpu_roi_align(model) == 0
+
+
+def _child_result(queue, feats, rois):
+    # a numpy copy: tensors would travel as shared memory handles
+    queue.put(roi_align_forward_cpu(feats, rois, 7, 0.25, 0).numpy().copy())
+
+
+@pytest.mark.skipif('fork' not in mp.get_all_start_methods(),
+                    reason='needs the fork start method')
+def test_forked_child_can_use_it():
+    # with numba's OpenMP layer a forked child using the kernel aborted;
+    # ours runs on a thread pool that each process makes for itself
+    feats = torch.randn(1, 8, 20, 20)
+    rois = _rois(20, 1, 80, 80)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        parent = roi_align_forward_cpu(feats, rois, 7, 0.25, 0)
+        ctx = mp.get_context('fork')
+        queue = ctx.Queue()
+        child = ctx.Process(target=_child_result,
+                            args=(queue, feats, rois))
+        child.start()
+        result = queue.get(timeout=120)
+        child.join(timeout=60)
+    finally:
+        torch.set_num_threads(threads)
+    assert child.exitcode == 0
+    assert torch.equal(torch.from_numpy(result), parent)
