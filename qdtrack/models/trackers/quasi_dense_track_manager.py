@@ -445,7 +445,8 @@ class QuasiDenseTrackManager:
         keep, max_iou_kept = self._remove_duplicates(
             box_iou(sorted_bboxes, sorted_bboxes), scores,
             labels.index_select(0, order) if self.nms_with_cats else None)
-        # each detection's memory row: box and score, then id/label/frame
+        # each detection's memory rows: box and score, then id, label and
+        # last matchable frame
         dets = torch.cat([sorted_bboxes, scores[:, None]], dim=1)
         kept = torch.nonzero(keep).squeeze(1)
         if kept.numel() == num_dets:  # no duplicate
@@ -464,14 +465,16 @@ class QuasiDenseTrackManager:
         else:
             ids, cols = self._associate(scores, labels, embeds)
             continued = torch.nonzero(ids >= 0).squeeze(1)
-        new = (ids == -1) & (scores > self.init_score_thr)
+        unmatched = ids == -1
+        new = unmatched & (scores > self.init_score_thr)
         if init_mask is not None:
             new &= init_mask.to(new.device).index_select(0, det_inds)
         count = new.cumsum(0)
         ids = torch.where(new, count + (self.num_tracks - 1), ids)
         self.num_tracks += int(count[-1])
 
-        last = torch.where(ids >= 0, frame_id + self.num_frames_retain,
+        is_track = ids >= 0  # continued or new tracks
+        last = torch.where(is_track, frame_id + self.num_frames_retain,
                            frame_id + self.num_frames_backdrop)
         meta = torch.stack([ids, labels, last], 1)
         if continued is not None and continued.numel() > 0:
@@ -479,11 +482,11 @@ class QuasiDenseTrackManager:
                                 dets, meta, embeds)
         add = new
         if self.num_frames_backdrop > 0:
-            add = new | ((ids == -1) &
+            add = new | (unmatched &
                          (max_iou_kept <= self.nms_backdrop_iou_thr))
         self._commit(self._alive(frame_id + 1), add, dets, meta, embeds)
 
-        tracked = torch.nonzero(ids >= 0).squeeze(1)
+        tracked = torch.nonzero(is_track).squeeze(1)
         info = torch.stack([ids, labels, det_inds], 1)
         return (dets.index_select(0, tracked),
                 info.index_select(0, tracked))
@@ -498,7 +501,8 @@ class QuasiDenseTrackManager:
             dets (Tensor): Box and score of every detection (N, 5); the
                 scores of ``rows`` are smoothed in place when
                 ``score_momentum < 1``.
-            meta (Tensor): Id, label and frame of every detection (N, 3).
+            meta (Tensor): Id, label and last matchable frame of every
+                detection (N, 3).
             embeds (Tensor): Embeddings of every detection (N, D).
         """
         # (1 - m) * old + m * new
