@@ -174,24 +174,29 @@ def pollute(buffer_mb=32):
     torch.empty(buffer_mb * 2**18).fill_(1.)
 
 
+def timed_step(name, tracker, frame, frame_id, inputs):
+    """One ``track`` call of ``name``'s tracker: ms and the ids it gave."""
+    sync(frame[0].device)
+    start = time.perf_counter()
+    if name == 'ours':
+        ids = tracker.track(*frame, frame_id=frame_id).ids
+    else:
+        ids = tracker.track(**inputs).instances_id
+    sync(frame[0].device)
+    return 1000 * (time.perf_counter() - start), ids
+
+
 def run_blocked(name, tracker, frames, warmup, before=None):
     """Run one tracker over the whole stream; ms per timed step and ids."""
     tracker.reset()
     times, ids = [], []
     for frame_id, frame in enumerate(frames):
-        if name == 'mmdet':
-            inputs = mmdet_inputs(*frame, frame_id)
+        inputs = mmdet_inputs(*frame, frame_id) if name == 'mmdet' else None
         if before is not None:
             before()
-        sync(frame[0].device)
-        start = time.perf_counter()
-        if name == 'ours':
-            out = tracker.track(*frame, frame_id=frame_id).ids
-        else:
-            out = tracker.track(**inputs).instances_id
-        sync(frame[0].device)
+        ms, out = timed_step(name, tracker, frame, frame_id, inputs)
         if frame_id >= warmup:
-            times.append(1000 * (time.perf_counter() - start))
+            times.append(ms)
             ids.append(out.cpu())
     return times, ids
 
@@ -205,15 +210,9 @@ def run_interleaved(trackers, frames, warmup):
         inputs = mmdet_inputs(*frame, frame_id)
         for name in (('ours', 'mmdet') if frame_id % 2 else
                      ('mmdet', 'ours')):
-            sync(frame[0].device)
-            start = time.perf_counter()
-            if name == 'ours':
-                trackers['ours'].track(*frame, frame_id=frame_id)
-            else:
-                trackers['mmdet'].track(**inputs)
-            sync(frame[0].device)
+            ms, _ = timed_step(name, trackers[name], frame, frame_id, inputs)
             if frame_id >= warmup:
-                times[name].append(1000 * (time.perf_counter() - start))
+                times[name].append(ms)
     return times
 
 
