@@ -19,6 +19,7 @@ from typing import Callable, Tuple, Union
 import torch
 from mmcv.ops import RoIAlign as MMCVRoIAlign
 from torch import Tensor, nn
+from torch.nn.modules.utils import _pair  # as mmcv's RoIAlign
 
 
 @lru_cache(maxsize=None)
@@ -130,10 +131,6 @@ def roi_align_forward_cpu(feats: Tensor,
 
     _run(task, _num_workers())
     return out
-
-
-def _pair(size: Union[int, Tuple[int, int]]) -> Tuple[int, int]:
-    return (size, size) if isinstance(size, int) else tuple(size)
 
 
 class RoIAlign(MMCVRoIAlign):
