@@ -82,19 +82,19 @@ show_progress() {
 
 # Builds the mmcv wheel with its ops into $1 (the cache), printing progress.
 build_mmcv_wheel() {
-  local wheel_dir=$1 build_dir build_log setuptools_before pid w
+  local wheel_dir=$1 build_log setuptools_before pid w
   log "building mmcv==$MMCV_VERSION with its compiled ops: once per machine," \
     "about $(( (22 + NPROC - 1) / NPROC )) min on $NPROC cores (11 min on 2)"
   setuptools_before=$("$PY" -c 'import importlib.metadata as m; print(m.version("setuptools"))' 2>/dev/null || true)
   "${PIP[@]}" install -r requirements/build.txt numpy
-  build_dir=$(mktemp -d)
-  trap 'rm -rf "$build_dir"' EXIT
+  BUILD_DIR=$(mktemp -d)  # global: the EXIT trap runs after this returns
+  trap 'rm -rf "$BUILD_DIR"' EXIT
   mkdir -p "$CACHE"
   build_log="$CACHE/mmcv-build.log"
   log "build output: $build_log"
-  (cd "$build_dir" && MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$NPROC}" \
+  (cd "$BUILD_DIR" && MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$NPROC}" \
     "$PY" -m pip --disable-pip-version-check wheel -v --no-deps \
-    --no-build-isolation "mmcv==$MMCV_VERSION" -w "$build_dir/out") \
+    --no-build-isolation "mmcv==$MMCV_VERSION" -w "$BUILD_DIR/out") \
     >"$build_log" 2>&1 &
   pid=$!
   show_progress "$pid" "$build_log"
@@ -104,7 +104,7 @@ build_mmcv_wheel() {
     exit 1
   fi
   mkdir -p "$wheel_dir"
-  for w in "$build_dir"/out/mmcv-*.whl; do
+  for w in "$BUILD_DIR"/out/mmcv-*.whl; do
     cp "$w" "$wheel_dir/.$(basename "$w").tmp"
     mv "$wheel_dir/.$(basename "$w").tmp" "$wheel_dir/$(basename "$w")"
   done
