@@ -1,7 +1,6 @@
 """SORT as a whole model: public or detector boxes + the SORT tracker."""
 from typing import Optional
 
-import numpy as np
 import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import TrackSampleList
@@ -10,6 +9,7 @@ from torch import Tensor
 
 from qdtrack.registry import MODELS
 
+from .given_observations import given_observations
 from .utils import is_first_frame
 
 
@@ -52,16 +52,8 @@ class SORT(BaseMOTModel):
             det = self.detector.predict(inputs, [frame_sample])[0]
             pred = det.pred_instances
             return pred.bboxes, pred.scores, pred.labels
-        dets = frame_sample.metainfo.get('public_detections')
-        if dets is None:
-            raise KeyError(
-                'SORT without a detector needs "public_detections" in the '
-                'frame metainfo: set public_det_file in the dataset and add '
-                "'public_detections' to PackTrackInputs.meta_keys")
-        dets = torch.as_tensor(np.asarray(dets, dtype=np.float32))
-        dets = dets.reshape(-1, 5)
-        labels = torch.full((len(dets), ), self.label, dtype=torch.long)
-        return dets[:, :4], dets[:, 4], labels
+        return given_observations(frame_sample, self.label,
+                                  owner='SORT without a detector')
 
     def predict(self, inputs: Tensor, data_samples: TrackSampleList,
                 rescale: bool = True, **kwargs) -> TrackSampleList:
