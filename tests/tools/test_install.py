@@ -176,3 +176,24 @@ def test_unknown_option_is_refused(sandbox):
         cwd=elsewhere, env=env, capture_output=True, text=True)
     assert proc.returncode == 2
     assert 'usage: bash tools/install.sh' in proc.stderr
+
+
+def _requirement_lines(path):
+    """Requirement lines of ``path`` with its ``-r`` includes resolved."""
+    lines = []
+    for line in open(path).read().splitlines():
+        line = line.split('#')[0].strip()
+        if line.startswith('-r '):
+            lines += _requirement_lines(
+                osp.join(osp.dirname(path), line[3:].strip()))
+        elif line:
+            lines.append(line)
+    return lines
+
+
+def test_top_level_requirements_are_runtime_and_tests_without_mmcv():
+    top = _requirement_lines(osp.join(ROOT, 'requirements.txt'))
+    parts = [_requirement_lines(osp.join(ROOT, 'requirements', name))
+             for name in ('runtime.txt', 'tests.txt')]
+    assert top == parts[0] + parts[1]
+    assert not [r for r in top if r.lower().startswith(('mmcv', 'torch'))]
