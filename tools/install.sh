@@ -61,18 +61,15 @@ PY_TAG=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[
 # step ("[k/n]") that the build wrote to log $2: in place on a terminal,
 # a line every 30 s otherwise.
 show_progress() {
-  local pid=$1 build_log=$2 start=$SECONDS every=30 last=-30 step
+  local pid=$1 build_log=$2 start=$SECONDS every=30 last=-30 step line
   [ -t 2 ] && every=1
   while kill -0 "$pid" 2>/dev/null; do
     if (( SECONDS - last >= every )); then
       last=$SECONDS
       step=$(grep -oE '\[[0-9]+/[0-9]+\]' "$build_log" 2>/dev/null | tail -n 1 || true)
-      if [ -t 2 ]; then
-        printf '\r[install] building mmcv: %d:%02d elapsed, compiled %s ' \
-          $(( (SECONDS - start) / 60 )) $(( (SECONDS - start) % 60 )) "${step:-[0/?]}" >&2
-      else
-        log "building mmcv: $(( (SECONDS - start) / 60 )) min elapsed, compiled ${step:-[0/?]}"
-      fi
+      line=$(printf 'building mmcv: %d:%02d elapsed, compiled %s' \
+        $(( (SECONDS - start) / 60 )) $(( (SECONDS - start) % 60 )) "${step:-[0/?]}")
+      if [ -t 2 ]; then printf '\r[install] %s ' "$line" >&2; else log "$line"; fi
     fi
     sleep 1
   done

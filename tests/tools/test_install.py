@@ -146,7 +146,7 @@ def test_uncached_build_uses_the_venv_python_and_fills_the_cache(sandbox):
         'mmcv-2.1.0-py3-none-any.whl']
     # The user was told how long it takes, and saw progress.
     assert 'min on' in proc.stderr and '(11 min on 2)' in proc.stderr
-    assert 'building mmcv: 0 min elapsed' in proc.stderr
+    assert 'building mmcv: 0:00 elapsed, compiled [0/?]' in proc.stderr
     build_log = wheel_dir.parent.parent / 'mmcv-build.log'
     assert '[2/2] c++ -c ops_2.cpp' in build_log.read_text()
     subprocess.run([str(venv_python), '-c', 'import mmcv.ops'], check=True)
