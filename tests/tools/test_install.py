@@ -152,14 +152,17 @@ def test_uncached_build_uses_the_venv_python_and_fills_the_cache(sandbox):
     subprocess.run([str(venv_python), '-c', 'import mmcv.ops'], check=True)
 
 
-def test_cached_wheel_goes_into_the_active_virtualenv(sandbox):
+@pytest.mark.parametrize('variable', ['VIRTUAL_ENV', 'CONDA_PREFIX'])
+def test_cached_wheel_goes_into_the_active_environment(sandbox, variable):
     checkout, elsewhere, env, builds = sandbox
     assert _run_install(checkout, elsewhere, env).returncode == 0
-    # A user's own virtualenv, activated: the cached wheel, no second build.
+    # A user's own environment, activated (a conda env is a prefix with
+    # bin/python too): the cached wheel, no second build.
     own = elsewhere / 'own env'
     subprocess.run([env['PYTHON'], '-m', 'venv', str(own)], check=True)
-    active = dict(env, VIRTUAL_ENV=str(own),
-                  PATH=f"{own / 'bin'}{os.pathsep}{env['PATH']}")
+    active = {variable: str(own),
+              'PATH': f"{own / 'bin'}{os.pathsep}{env['PATH']}"}
+    active = dict(env, **active)
     proc = _run_install(checkout, elsewhere, active)
     assert proc.returncode == 0, proc.stderr
     assert f'using the active environment: {own}/bin/python' in proc.stderr
