@@ -121,7 +121,8 @@ if ! "$PY" -c 'import mmcv, mmcv.ops' 2>/dev/null; then
     WHEEL=$(ls "$WHEEL_DIR"/mmcv-${MMCV_VERSION}-*.whl | head -n1)
   fi
   log "installing $(basename "$WHEEL") from $WHEEL_DIR"
-  "${PIP[@]}" install --no-deps "$WHEEL"
+  # with mmcv's own dependencies (opencv, mmengine, ...), at our pins
+  "${PIP[@]}" install "$WHEEL" -c requirements/runtime.txt
   "$PY" -c 'import mmcv.ops' || { log "mmcv was installed but mmcv.ops does not import"; exit 1; }
 fi
 if [ "$MODE" = mmcv ]; then
