@@ -2,7 +2,8 @@
 
 IMAGES is a folder of images (searched recursively), a COCO / CocoVID JSON
 (its images taken as independent images), or a video file (every N-th frame
-written to --frames-dir first). OUT.json is resumable: images already in it
+written to --frames-dir first); --every N keeps every N-th image of a folder
+or JSON too. OUT.json is resumable: images already in it
 are skipped.
 
 Examples::
@@ -48,8 +49,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--data-root', help='folder the stored file names '
                         'are relative to (default: the image folder; the '
                         'folder above a JSON\'s folder; --frames-dir)')
-    parser.add_argument('--every', type=int, default=10,
-                        help='video: keep every N-th frame (default 10)')
+    parser.add_argument('--every', type=int,
+                        help='keep every N-th image / video frame (default: '
+                        '10 for a video, 1 otherwise)')
     parser.add_argument('--frames-dir', help='video: where frames go')
     parser.add_argument('--max-side', type=int,
                         help='video: shrink frames to this longest side')
@@ -89,17 +91,19 @@ def build_source(args):
 def list_images(args):
     from qdtrack.datasets.masa import image_sources as src
     path = args.images
-    if osp.isdir(path):
-        return src.images_in_folder(path, args.data_root)
-    if path.lower().endswith('.json'):
-        return src.images_in_coco_json(path, args.data_root)
     if path.lower().endswith(src.VIDEO_EXTS):
         if not args.frames_dir:
             raise SystemExit('a video needs --frames-dir for its frames')
-        return src.sample_video(path, args.frames_dir, args.every,
+        return src.sample_video(path, args.frames_dir, args.every or 10,
                                 args.data_root, args.max_side)
-    raise SystemExit(f'{path}: not a folder, a .json or a video '
-                     f'({", ".join(src.VIDEO_EXTS)})')
+    if osp.isdir(path):
+        images = src.images_in_folder(path, args.data_root)
+    elif path.lower().endswith('.json'):
+        images = src.images_in_coco_json(path, args.data_root)
+    else:
+        raise SystemExit(f'{path}: not a folder, a .json or a video '
+                         f'({", ".join(src.VIDEO_EXTS)})')
+    return images.every(args.every or 1)
 
 
 def main(argv=None) -> dict:

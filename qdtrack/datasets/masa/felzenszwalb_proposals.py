@@ -40,54 +40,74 @@ def _merge_greedily(regions: list, edges: list, total: float,
     """Merge adjacent regions, most similar pair first, down to one.
 
     Args:
-        regions (list): ``(size, colour sum (r, g, b), box)`` per region.
+        regions (list): ``(size, r, g, b, x1, y1, x2, y2)`` per region (colour
+            sums, box).
         edges (list): Adjacent region pairs ``(a, b)``.
         total (float): Image area.
         colour_weight (float): Weight of the colour similarity.
 
     Returns:
-        tuple: The merged regions (same form) and their member indices.
+        tuple: The merged regions (same form) and the two parts of each
+        (indices into the input regions followed by the merged ones).
     """
     regions = list(regions)
-    members = [[i] for i in range(len(regions))]
-    neighbours = {i: set() for i in range(len(regions))}
+    neighbours = [set() for _ in regions]
     for a, b in edges:
         neighbours[a].add(b)
         neighbours[b].add(a)
-    norm = 255.0 * math.sqrt(3.0)
+    norm = colour_weight / (255.0 * math.sqrt(3.0))
 
     def similarity(a, b):
-        (sa, ca, ba), (sb, cb, bb) = regions[a], regions[b]
-        colour = 1.0 - math.sqrt(sum(
-            (x / sa - y / sb)**2 for x, y in zip(ca, cb))) / norm
-        union = (max(ba[2], bb[2]) - min(ba[0], bb[0])) * (
-            max(ba[3], bb[3]) - min(ba[1], bb[1]))
-        return (colour_weight * colour + 2.0 - (sa + sb) / total -
-                (union - sa - sb) / total)
+        sa, ra, ga, ba, ax1, ay1, ax2, ay2 = regions[a]
+        sb, rb, gb, bb, bx1, by1, bx2, by2 = regions[b]
+        colour = math.sqrt((ra / sa - rb / sb)**2 + (ga / sa - gb / sb)**2 +
+                           (ba / sa - bb / sb)**2)
+        union = (max(ax2, bx2) - min(ax1, bx1)) * (max(ay2, by2) -
+                                                   min(ay1, by1))
+        return colour_weight - colour * norm + 2.0 - (union + 0.0) / total
 
     heap = [(-similarity(a, b), a, b) for a, b in edges]
     heapq.heapify(heap)
     first = len(regions)
-    alive = set(range(first))
+    alive = [True] * first
+    parts = []
     while heap:
         _, a, b = heapq.heappop(heap)
-        if a not in alive or b not in alive:
+        if not (alive[a] and alive[b]):
             continue
-        (sa, ca, ba), (sb, cb, bb) = regions[a], regions[b]
+        sa, ra, ga, ba, ax1, ay1, ax2, ay2 = regions[a]
+        sb, rb, gb, bb, bx1, by1, bx2, by2 = regions[b]
         new = len(regions)
-        regions.append((sa + sb, tuple(x + y for x, y in zip(ca, cb)),
-                        (min(ba[0], bb[0]), min(ba[1], bb[1]),
-                         max(ba[2], bb[2]), max(ba[3], bb[3]))))
-        members.append(members[a] + members[b])
-        alive -= {a, b}
-        near = (neighbours.pop(a) | neighbours.pop(b)) - {a, b}
-        neighbours[new] = near
+        regions.append((sa + sb, ra + rb, ga + gb, ba + bb, min(ax1, bx1),
+                        min(ay1, by1), max(ax2, bx2), max(ay2, by2)))
+        parts.append((a, b))
+        alive[a] = alive[b] = False
+        alive.append(True)
+        near = (neighbours[a] | neighbours[b]) - {a, b}
+        neighbours[a] = neighbours[b] = None
+        neighbours.append(near)
         for c in near:
-            neighbours[c] -= {a, b}
+            neighbours[c].discard(a)
+            neighbours[c].discard(b)
             neighbours[c].add(new)
             heapq.heappush(heap, (-similarity(new, c), new, c))
-        alive.add(new)
-    return regions[first:], members[first:]
+    return regions[first:], parts
+
+
+class _Lazy:
+    """The initial regions of a merged region, listed only when needed."""
+
+    def __init__(self, node: int, num_leaves: int, parts: list) -> None:
+        self.node, self.num_leaves, self.parts = node, num_leaves, parts
+
+    def __iter__(self):
+        stack = [self.node]
+        while stack:
+            i = stack.pop()
+            if i < self.num_leaves:
+                yield i
+            else:
+                stack.extend(self.parts[i - self.num_leaves])
 
 
 class FelzenszwalbProposals:
@@ -115,7 +135,7 @@ class FelzenszwalbProposals:
     """
 
     def __init__(self,
-                 scales: Sequence[float] = (50, 150, 450),
+                 scales: Sequence[float] = (150, 450),
                  sigma: float = 0.8,
                  min_region: int = 20,
                  merge_adjacent: bool = True,
@@ -185,20 +205,19 @@ class FelzenszwalbProposals:
         pairs = np.sort(pairs[pairs[:, 0] != pairs[:, 1]], axis=1)
         codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
         edges = list(zip((codes // n).tolist(), (codes % n).tolist()))
-        regions = [(float(sizes[i]), tuple(sums[i].tolist()),
-                    tuple(boxes[i].tolist())) for i in range(n)]
-        out_regions, out_members = [], []
+        regions = [(float(sizes[i]), *sums[i].tolist(), *boxes[i].tolist())
+                   for i in range(n)]
+        merged_all = []
         for colour_weight in (1.0, 0.0):
-            merged, groups = _merge_greedily(regions, edges, labels.size,
-                                             colour_weight)
-            out_regions += merged
-            out_members += groups
-        sizes = np.concatenate([sizes, [r[0] for r in out_regions]])
-        sums = np.concatenate([sums, np.array([r[1] for r in out_regions],
-                                              dtype=np.float64)])
-        boxes = np.concatenate([boxes, np.array(
-            [r[2] for r in out_regions], dtype=np.int64).reshape(-1, 4)])
-        return boxes, sizes, sums, members + out_members
+            merged, parts = _merge_greedily(regions, edges, labels.size,
+                                            colour_weight)
+            merged_all += merged
+            members += [_Lazy(n + k, n, parts) for k in range(len(merged))]
+        merged_all = np.array(merged_all, dtype=np.float64).reshape(-1, 8)
+        sizes = np.concatenate([sizes, merged_all[:, 0]])
+        sums = np.concatenate([sums, merged_all[:, 1:4]])
+        boxes = np.concatenate([boxes, merged_all[:, 4:].astype(np.int64)])
+        return boxes, sizes, sums, members
 
     def __call__(self, img: np.ndarray) -> List[Proposal]:
         """Propose objects in one image.
@@ -267,7 +286,7 @@ class FelzenszwalbProposals:
             mask = None
             if self.with_masks:
                 labels, group = all_masks[i]
-                mask = np.isin(labels, group)
+                mask = np.isin(labels, list(group))
                 if factor != 1.0:
                     mask = cv2.resize(mask.astype(np.uint8), (width, height),
                                       interpolation=cv2.INTER_NEAREST) > 0

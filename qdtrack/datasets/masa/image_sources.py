@@ -30,6 +30,13 @@ class ImageList:
     names: List[str]
     image_ids: Optional[List[int]] = None
 
+    def every(self, step: int) -> 'ImageList':
+        """Every ``step``-th image (the 1st, the ``step + 1``-th, ...)."""
+        if step < 1:
+            raise ValueError(f'every must be >= 1, got {step}')
+        ids = None if self.image_ids is None else self.image_ids[::step]
+        return ImageList(self.root, self.names[::step], ids)
+
 
 def images_in_folder(folder: str, root: Optional[str] = None) -> ImageList:
     """All images under ``folder`` (recursive, sorted by path)."""

@@ -186,3 +186,19 @@ def test_proposal_recall_hand_computed(tmp_path):
     assert stats['recall_by_size'] == dict(
         small=dict(recall=0.5, gt_boxes=2), medium=dict(recall=0.0,
                                                        gt_boxes=1))
+
+
+def test_make_proposals_tool_every_nth_image_of_a_folder(tmp_path):
+    import os.path as osp
+    import runpy
+    _images(tmp_path / 'imgs', 5)
+    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
+    tool = runpy.run_path(osp.join(root, 'tools/masa/make_proposals.py'))
+    out = str(tmp_path / 'p.json')
+    stats = tool['main']([str(tmp_path / 'imgs'), out, '--every', '2',
+                          '--no-progress'])
+    assert stats['images'] == 3  # 0.jpg, 2.jpg, 4.jpg of 5 (sorted paths)
+    data = json.loads(open(out).read())
+    assert [i['file_name'] for i in data['images']] == ['0.jpg', '4.jpg',
+                                                        'sub/3.png']
+    assert data['info']['proposals']['source'] == 'felzenszwalb'
