@@ -97,8 +97,10 @@ def test_propose_images_resumes_where_it_stopped(tmp_path):
     assert stats['new_images'] == 2 and len(calls) == 2
     stats = propose_images(images, source, out, dict(source='t'),
                            progress=False)
-    assert stats == dict(images=3, proposals=3, new_images=1,
-                         seconds_per_image=stats['seconds_per_image'])
+    assert {k: stats[k] for k in ('images', 'proposals', 'new_images')} == \
+        dict(images=3, proposals=3, new_images=1)
+    assert stats['seconds_per_image'] >= 0
+    assert stats['cpu_seconds_per_image'] >= 0
     assert len(calls) == 3 and calls[-1] == (12, 16, 3)
     data = json.loads(open(out).read())
     assert [i['file_name'] for i in data['images']] == images.names
