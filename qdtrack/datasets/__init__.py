@@ -1,4 +1,6 @@
+from . import transforms  # noqa: F401  (registers the transforms)
 from .coco_video_dataset import CocoVideoDataset
+from .static_image_pair_dataset import StaticImagePairDataset
 from .tao import TAODataset
 
-__all__ = ['CocoVideoDataset', 'TAODataset']
+__all__ = ['CocoVideoDataset', 'StaticImagePairDataset', 'TAODataset']

@@ -1,0 +1,31 @@
+"""MASA's training data: proposals on unlabeled images, two-view dataset.
+
+Proposal sources (``make_proposals``): :class:`FelzenszwalbProposals`
+(weight-free), :class:`SAMProposals` (SAM "everything" masks) and
+:class:`DetectorResultProposals` (any detector's COCO results).
+"""
+from .detector_proposals import DetectorResultProposals
+from .felzenszwalb_proposals import FelzenszwalbProposals
+from .image_sources import (
+                            ImageList,
+                            images_in_coco_json,
+                            images_in_folder,
+                            sample_video,
+)
+from .proposal_file import (
+                            Proposal,
+                            ProposalFile,
+                            ProposalFileError,
+                            encode_mask,
+                            mask_to_box,
+)
+from .proposal_recall import proposal_recall
+from .propose import propose_images
+from .sam_proposals import SAMProposals
+
+__all__ = [
+    'DetectorResultProposals', 'FelzenszwalbProposals', 'ImageList',
+    'Proposal', 'ProposalFile', 'ProposalFileError', 'SAMProposals',
+    'encode_mask', 'images_in_coco_json', 'images_in_folder', 'mask_to_box',
+    'proposal_recall', 'propose_images', 'sample_video'
+]
