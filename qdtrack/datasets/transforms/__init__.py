@@ -1,1 +1,3 @@
+from .crop_box import CropBox
 
+__all__ = ['CropBox']
