@@ -2,14 +2,14 @@
 # The ReID model is a checkpoint of configs/simplereid/
 # simplereid_mobilenetv2_toy.py trained on pseudo-labels:
 #   python tools/test.py THIS_CONFIG --cfg-options \
-#       model.reid_checkpoint=work_dirs/simplereid_mobilenetv2_toy/epoch_6.pth
+#       model.reid_checkpoint=work_dirs/simplereid_mobilenetv2_toy/epoch_2.pth
 _base_ = [
     '../_base_/datasets/toy_mot.py', '../_base_/default_runtime.py'
 ]
 
 reid = dict(
     type='SimpleReID',
-    crop_size=(128, 64),
+    crop_size=(64, 32),
     backbone=dict(type='DSRMobileNetV2', out_indices=(7, )),
     neck=dict(type='mmdet.GlobalAveragePooling'),
     head=dict(type='BNNeckReIDHead', in_channels=1280, num_classes=1))
@@ -19,7 +19,7 @@ model = dict(
     # unnormalised BGR frames: the ReID model normalises its crops
     data_preprocessor=dict(type='TrackDataPreprocessor'),
     reid=reid,
-    reid_checkpoint='work_dirs/simplereid_mobilenetv2_toy/epoch_6.pth',
+    reid_checkpoint='work_dirs/simplereid_mobilenetv2_toy/epoch_2.pth',
     tracker=dict(
         type='DeepSORTTracker',
         max_cosine_distance=0.2,

@@ -4,7 +4,7 @@
 # tools/simplereid/pseudo_label.py (see docs/simplereid.md).
 dataset_type = 'PseudoReIDDataset'
 data_root = 'data/toy/'
-crop_scale = (64, 128)  # (w, h)
+crop_scale = (32, 64)  # (w, h): toy pedestrians are ~17 x 49 px
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
