@@ -1,9 +1,10 @@
+from .crop_box import CropBox
 from .instance_ids import KeepInstanceIds
 from .mix_up import SharedImageMixUp
 from .random_affine import RandomAffineWithHomography
 from .two_views import FilterViewInstances, TwoViews
 
 __all__ = [
-    'FilterViewInstances', 'KeepInstanceIds', 'RandomAffineWithHomography',
-    'SharedImageMixUp', 'TwoViews'
+    'CropBox', 'FilterViewInstances', 'KeepInstanceIds',
+    'RandomAffineWithHomography', 'SharedImageMixUp', 'TwoViews'
 ]

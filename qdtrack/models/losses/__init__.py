@@ -1,3 +1,4 @@
+from .label_smooth_cross_entropy_loss import LabelSmoothCrossEntropyLoss
 from .margin_l2_loss import MarginL2Loss
 from .multi_pos_cross_entropy_loss import (
                                            MultiPosCrossEntropyLoss,
@@ -9,6 +10,7 @@ from .one_pos_cross_entropy_loss import (
 )
 
 __all__ = [
-    'MarginL2Loss', 'MultiPosCrossEntropyLoss', 'multi_pos_cross_entropy',
+    'LabelSmoothCrossEntropyLoss', 'MarginL2Loss',
+    'MultiPosCrossEntropyLoss', 'multi_pos_cross_entropy',
     'OnePosCrossEntropyLoss', 'one_pos_cross_entropy'
 ]

@@ -1,4 +1,5 @@
+from .deep_sort import DeepSORT
 from .qdtrack import QDTrack
 from .sort import SORT
 
-__all__ = ['QDTrack', 'SORT']
+__all__ = ['DeepSORT', 'QDTrack', 'SORT']

@@ -1,4 +1,9 @@
+from .deepsort_tracker import DeepSORTTracker
 from .quasi_dense_track_manager import QuasiDenseTrackManager
 from .sort_tracker import SORTTracker
+from .xyah_kalman_filter import XYAHKalmanFilter
 
-__all__ = ['QuasiDenseTrackManager', 'SORTTracker']
+__all__ = [
+    'DeepSORTTracker', 'QuasiDenseTrackManager', 'SORTTracker',
+    'XYAHKalmanFilter'
+]

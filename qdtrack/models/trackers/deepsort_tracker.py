@@ -1,0 +1,367 @@
+"""DeepSORT association: gated appearance cascade, then IoU matching.
+
+Simple Online and Realtime Tracking with a Deep Association Metric (Wojke,
+Bewley, Paulus, 2017), vectorised over tracks: appearance costs, gates and
+IoUs of all tracks are computed at once; the only loops are over the
+distinct track ages of the matching cascade.
+"""
+from typing import Optional, Tuple, Union
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from torch import Tensor
+
+from qdtrack.registry import MODELS
+
+from .sort_tracker import bbox_iou_matrix
+from .xyah_kalman_filter import (
+    CHI2INV95,
+    XYAHKalmanFilter,
+    bbox_xyah_to_xyxy,
+    bbox_xyxy_to_xyah,
+)
+
+ArrayLike = Union[np.ndarray, Tensor]
+INFTY_COST = 1e5
+
+
+def min_cost_matching(cost: np.ndarray,
+                      max_cost: float) -> Tuple[np.ndarray, np.ndarray]:
+    """DeepSORT's assignment: Hungarian on costs clipped above ``max_cost``.
+
+    Costs above ``max_cost`` are set to ``max_cost + 1e-5`` before the
+    Hungarian algorithm and such pairs are dropped from its answer, as in
+    the reference ``min_cost_matching``.
+
+    Args:
+        cost (np.ndarray): (R, C) costs.
+        max_cost (float): Highest cost of a match.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: matched rows and columns (K, ).
+    """
+    if cost.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    cost = np.where(cost > max_cost, max_cost + 1e-5, cost)
+    rows, cols = linear_sum_assignment(cost)
+    keep = cost[rows, cols] <= max_cost
+    return rows[keep].astype(np.int64), cols[keep].astype(np.int64)
+
+
+@MODELS.register_module()
+class DeepSORTTracker:
+    """DeepSORT tracker on boxes and appearance embeddings.
+
+    Per frame, after a Kalman prediction of every track
+    (:class:`XYAHKalmanFilter`):
+
+    1. Matching cascade (confirmed tracks): cost = smallest cosine distance
+       between a detection's embedding and the track's gallery (its last
+       ``budget`` embeddings); pairs whose squared Mahalanobis distance
+       exceeds ``gate`` (chi-square 0.95, 4 dof: 9.4877) cost
+       ``INFTY_COST``. Tracks are matched level by level, those missed for
+       the fewest frames first, each level by :func:`min_cost_matching`
+       with ``max_cosine_distance``.
+    2. IoU matching of the tentative tracks and of the confirmed tracks
+       missed only in the previous frame with the remaining detections
+       (cost ``1 - IoU``, ``max_iou_distance``).
+    3. Matched tracks are corrected, gain the embedding and a hit; a
+       tentative track with ``n_init`` hits is confirmed. An unmatched
+       tentative track is deleted, so is a track missed for more than
+       ``max_age`` frames. Each unmatched detection starts a tentative
+       track.
+
+    Without embeddings (``embeds=None``) step 1 is skipped.
+
+    Differences from the reference code (nwojke/deep_sort): a track is
+    output only in frames where it was matched (the reference application
+    also outputs confirmed tracks missed in the current frame, at the
+    predicted box), and ``output='detection'`` can output the matched
+    detection box instead of the corrected Kalman state.
+
+    Track ids are int64 from 0 in every sequence; ``frame_id == 0`` starts
+    a new sequence.
+
+    Args:
+        max_cosine_distance (float): Highest appearance cost of a match.
+            Defaults to 0.2 (reference MOT16 setting).
+        gate (float): Squared-Mahalanobis gate. Defaults to 9.4877.
+        budget (int): Embeddings kept per track. Defaults to 100.
+        max_iou_distance (float): Highest ``1 - IoU`` of an IoU match.
+            Defaults to 0.7.
+        max_age (int): Frames a confirmed track survives unmatched (also
+            the cascade depth). Defaults to 30.
+        n_init (int): Hits that confirm a track. Defaults to 3.
+        score_thr (float): Detections scoring lower are ignored.
+            Defaults to 0.
+        output (str): ``'kalman'`` or ``'detection'`` boxes.
+            Defaults to 'kalman'.
+    """
+
+    _FIELDS = ('means', 'covs', 'ids', 'labels', 'scores', 'hits', 'ages',
+               'time_since_update', 'confirmed', 'gallery', 'gallery_len',
+               'gallery_pos')
+
+    def __init__(self,
+                 max_cosine_distance: float = 0.2,
+                 gate: float = CHI2INV95[4],
+                 budget: int = 100,
+                 max_iou_distance: float = 0.7,
+                 max_age: int = 30,
+                 n_init: int = 3,
+                 score_thr: float = 0.0,
+                 output: str = 'kalman') -> None:
+        if output not in ('kalman', 'detection'):
+            raise ValueError(f"output must be 'kalman' or 'detection', got "
+                             f'{output!r}')
+        for name, value in (('budget', budget), ('max_age', max_age),
+                            ('n_init', n_init)):
+            if int(value) != value or value < 1:
+                raise ValueError(f'{name} must be an int >= 1, got {value}')
+        self.max_cosine_distance = float(max_cosine_distance)
+        self.gate = float(gate)
+        self.budget = int(budget)
+        self.max_iou_distance = float(max_iou_distance)
+        self.max_age = int(max_age)
+        self.n_init = int(n_init)
+        self.score_thr = float(score_thr)
+        self.output = output
+        self.kf = XYAHKalmanFilter()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every track (ids restart at 0)."""
+        self.means = np.zeros((0, 8))
+        self.covs = np.zeros((0, 8, 8))
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.labels = np.zeros(0, dtype=np.int64)
+        self.scores = np.zeros(0)
+        self.hits = np.zeros(0, dtype=np.int64)
+        self.ages = np.zeros(0, dtype=np.int64)
+        self.time_since_update = np.zeros(0, dtype=np.int64)
+        self.confirmed = np.zeros(0, dtype=bool)
+        self.gallery = np.zeros((0, self.budget, 0), dtype=np.float32)
+        self.gallery_len = np.zeros(0, dtype=np.int64)
+        self.gallery_pos = np.zeros(0, dtype=np.int64)
+        self.next_id = 0
+        self.last_frame_id = None
+
+    @property
+    def num_tracks(self) -> int:
+        """Number of live tracks."""
+        return len(self.ids)
+
+    def _select(self, keep: np.ndarray) -> None:
+        for name in self._FIELDS:
+            setattr(self, name, getattr(self, name)[keep])
+
+    def appearance_cost(self, embeds: np.ndarray) -> np.ndarray:
+        """Smallest cosine distance of each track's gallery to each embedding.
+
+        Args:
+            embeds (np.ndarray): (N, D) embeddings.
+
+        Returns:
+            np.ndarray: (T, N) distances; ``INFTY_COST`` for an empty gallery.
+        """
+        num = len(embeds)
+        if self.num_tracks == 0 or num == 0:
+            return np.zeros((self.num_tracks, num))
+        e = embeds / np.maximum(
+            np.linalg.norm(embeds, axis=1, keepdims=True), 1e-12)
+        g = self.gallery
+        g = g / np.maximum(np.linalg.norm(g, axis=2, keepdims=True), 1e-12)
+        dist = 1.0 - np.einsum('tbd,nd->tbn', g, e)
+        valid = np.arange(self.budget)[None] < self.gallery_len[:, None]
+        dist = np.where(valid[:, :, None], dist, np.inf).min(axis=1)
+        return np.where(np.isfinite(dist), dist, INFTY_COST)
+
+    def _add_embeds(self, rows: np.ndarray, embeds: np.ndarray) -> None:
+        """Append one embedding per track row (ring buffer of ``budget``)."""
+        if embeds is None or rows.size == 0:
+            return
+        pos = self.gallery_pos[rows]
+        self.gallery[rows, pos] = embeds
+        self.gallery_pos[rows] = (pos + 1) % self.budget
+        self.gallery_len[rows] = np.minimum(self.gallery_len[rows] + 1,
+                                            self.budget)
+
+    def _cascade(self, cost: np.ndarray, dets: np.ndarray
+                 ) -> Tuple[np.ndarray, np.ndarray]:
+        """Matching cascade of confirmed tracks by time since update."""
+        rows, cols = [], []
+        free = np.ones(cost.shape[1], dtype=bool)
+        for level in np.unique(self.time_since_update[self.confirmed]):
+            if level > self.max_age or not free.any():
+                break
+            trk = np.flatnonzero(self.confirmed
+                                 & (self.time_since_update == level))
+            det = np.flatnonzero(free)
+            r, c = min_cost_matching(cost[np.ix_(trk, det)],
+                                     self.max_cosine_distance)
+            rows.append(trk[r])
+            cols.append(det[c])
+            free[det[c]] = False
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty.copy()
+        return np.concatenate(rows), np.concatenate(cols)
+
+    def track(self,
+              bboxes: ArrayLike,
+              scores: ArrayLike,
+              embeds: Optional[ArrayLike] = None,
+              labels: Optional[ArrayLike] = None,
+              frame_id: Optional[int] = None) -> dict:
+        """Track the detections of one frame.
+
+        Args:
+            bboxes (np.ndarray | Tensor): (N, 4) ``[x1, y1, x2, y2]``;
+                boxes without area are ignored.
+            scores (np.ndarray | Tensor): (N, ) scores.
+            embeds (np.ndarray | Tensor, optional): (N, D) appearance
+                embeddings. None skips the appearance cascade.
+            labels (np.ndarray | Tensor, optional): (N, ) labels (0 if
+                None); carried, not used to associate.
+            frame_id (int, optional): 0-based frame index; 0 starts a
+                sequence; None: the next frame.
+
+        Returns:
+            dict: numpy arrays of the tracks output in this frame (ordered
+            by id): ``bboxes`` (M, 4), ``scores`` (M, ), ``labels`` (M, ),
+            ``ids`` (M, ) and ``det_inds`` (M, ) (row of the detection).
+        """
+        boxes = _np(bboxes, np.float64).reshape(-1, 4)
+        det_scores = _np(scores, np.float64).reshape(-1)
+        num = len(boxes)
+        if det_scores.shape != (num, ):
+            raise ValueError(f'scores must have shape ({num},), got '
+                             f'{det_scores.shape}')
+        det_labels = (np.zeros(num, dtype=np.int64) if labels is None else
+                      _np(labels, np.int64).reshape(-1))
+        feats = None
+        if embeds is not None:
+            feats = _np(embeds, np.float32)
+            if feats.ndim != 2 or len(feats) != num:
+                raise ValueError(f'embeds must have shape ({num}, D), got '
+                                 f'{feats.shape}')
+        steps = self._start_frame(frame_id)
+        if feats is not None and self.gallery.shape[2] != feats.shape[1]:
+            if self.num_tracks:
+                raise ValueError('embedding size changed within a sequence')
+            self.gallery = np.zeros((0, self.budget, feats.shape[1]),
+                                    dtype=np.float32)
+
+        if self.num_tracks and steps:
+            for _ in range(steps):
+                self.means, self.covs = self.kf.predict(self.means,
+                                                        self.covs)
+            self.ages += 1
+            self.time_since_update += 1
+
+        valid = np.flatnonzero((det_scores >= self.score_thr)
+                               & (boxes[:, 2] > boxes[:, 0])
+                               & (boxes[:, 3] > boxes[:, 1]))
+        xyah = bbox_xyxy_to_xyah(boxes[valid])
+        match_t = np.zeros(0, dtype=np.int64)
+        match_d = np.zeros(0, dtype=np.int64)
+        if feats is not None and self.num_tracks and valid.size:
+            cost = self.appearance_cost(feats[valid])
+            maha = self.kf.gating_distance(self.means, self.covs, xyah)
+            cost[maha > self.gate] = INFTY_COST
+            match_t, match_d = self._cascade(cost, valid)
+        # IoU matching: tentative tracks and tracks missed one frame
+        cand = ~np.isin(np.arange(self.num_tracks), match_t) & (
+            ~self.confirmed | (self.time_since_update == 1))
+        trk = np.flatnonzero(cand)
+        det = np.setdiff1d(np.arange(valid.size), match_d)
+        if trk.size and det.size:
+            iou = bbox_iou_matrix(bbox_xyah_to_xyxy(self.means[trk]),
+                                  boxes[valid[det]])
+            r, c = min_cost_matching(1.0 - iou, self.max_iou_distance)
+            match_t = np.concatenate([match_t, trk[r]])
+            match_d = np.concatenate([match_d, det[c]])
+
+        det_of_track = np.full(self.num_tracks, -1, dtype=np.int64)
+        if match_t.size:
+            rows = valid[match_d]
+            det_of_track[match_t] = rows
+            self.means[match_t], self.covs[match_t] = self.kf.update(
+                self.means[match_t], self.covs[match_t], xyah[match_d])
+            self.scores[match_t] = det_scores[rows]
+            self.labels[match_t] = det_labels[rows]
+            self.hits[match_t] += 1
+            self.time_since_update[match_t] = 0
+            self.confirmed[match_t] |= self.hits[match_t] >= self.n_init
+            self._add_embeds(match_t, None if feats is None else feats[rows])
+
+        unmatched = det_of_track < 0
+        keep = ~((unmatched & ~self.confirmed)
+                 | (self.time_since_update > self.max_age))
+        self._select(keep)
+        det_of_track = det_of_track[keep]
+
+        new = valid[np.setdiff1d(np.arange(valid.size), match_d)]
+        self._add_tracks(new, boxes, det_scores, det_labels, feats)
+        det_of_track = np.concatenate([det_of_track, new])
+
+        out = np.flatnonzero(self.confirmed & (self.time_since_update == 0))
+        out = out[np.argsort(self.ids[out], kind='stable')]
+        out_dets = det_of_track[out]
+        out_boxes = (bbox_xyah_to_xyxy(self.means[out])
+                     if self.output == 'kalman' else boxes[out_dets])
+        return dict(bboxes=out_boxes.reshape(-1, 4),
+                    scores=det_scores[out_dets], labels=det_labels[out_dets],
+                    ids=self.ids[out].copy(), det_inds=out_dets)
+
+    def _start_frame(self, frame_id: Optional[int]) -> int:
+        if frame_id is None:
+            frame_id = 0 if self.last_frame_id is None else (
+                self.last_frame_id + 1)
+        frame_id = int(frame_id)
+        if frame_id < 0:
+            raise ValueError(f'frame_id must be >= 0, got {frame_id}')
+        if frame_id == 0 and self.last_frame_id is not None:
+            self.reset()
+        if self.last_frame_id is None:
+            steps = 0
+        elif frame_id <= self.last_frame_id:
+            raise ValueError(f'frame_id must increase within a sequence: '
+                             f'got {frame_id} after {self.last_frame_id}')
+        else:
+            steps = frame_id - self.last_frame_id
+        self.last_frame_id = frame_id
+        return steps
+
+    def _add_tracks(self, rows: np.ndarray, boxes: np.ndarray,
+                    scores: np.ndarray, labels: np.ndarray,
+                    feats: Optional[np.ndarray]) -> None:
+        num = rows.size
+        if num == 0:
+            return
+        means, covs = self.kf.initiate(bbox_xyxy_to_xyah(boxes[rows]))
+        ones = np.ones(num, dtype=np.int64)
+        gallery = np.zeros((num, self.budget, self.gallery.shape[2]),
+                           dtype=np.float32)
+        new = dict(
+            means=means, covs=covs,
+            ids=np.arange(self.next_id, self.next_id + num, dtype=np.int64),
+            labels=labels[rows], scores=scores[rows], hits=ones, ages=ones,
+            time_since_update=np.zeros(num, dtype=np.int64),
+            confirmed=np.zeros(num, dtype=bool), gallery=gallery,
+            gallery_len=np.zeros(num, dtype=np.int64),
+            gallery_pos=np.zeros(num, dtype=np.int64))
+        start = self.num_tracks
+        for name in self._FIELDS:
+            setattr(self, name,
+                    np.concatenate([getattr(self, name), new[name]]))
+        self.next_id += num
+        if feats is not None:
+            self._add_embeds(np.arange(start, start + num), feats[rows])
+
+
+def _np(value: ArrayLike, dtype) -> np.ndarray:
+    if isinstance(value, Tensor):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=dtype)

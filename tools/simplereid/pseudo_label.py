@@ -1,0 +1,380 @@
+"""SimpleReID pseudo-labels: SORT tracklets of unlabeled videos -> ReID JSON.
+
+Examples::
+
+    # MOT17 layout (<split>/<SEQ>/{img1,det/det.txt,seqinfo.ini})
+    python tools/simplereid/pseudo_label.py data/toy/train \\
+        work_dirs/simplereid/pseudo_labels.json --min-length 5
+
+    # CocoVID JSON + one det.txt per video, or COCO-style results
+    python tools/simplereid/pseudo_label.py \\
+        data/toy/annotations/train_cocoformat.json out.json \\
+        --img-root data/toy --det-file 'data/toy/train/{video}/det/det.txt' \\
+        --gt-categories pedestrian
+
+    # held-out ReID evaluation set: ground-truth boxes and identities
+    python tools/simplereid/pseudo_label.py data/toy/val val_gt.json \\
+        --gt-boxes --frame-stride 10
+
+The output follows mmengine's dataset format ``{"metainfo", "data_list"}``
+(read by :class:`qdtrack.datasets.PseudoReIDDataset`): one record per box
+with ``img_path``, ``bbox`` ``[x1, y1, x2, y2]``, ``gt_label`` (identity,
+contiguous from 0), ``video``, ``frame_index`` (0-based position),
+``mot_frame_id`` (1-based), ``score`` and ``tracklet`` (SORT id in its
+video). Each video's result is first written to ``<out>.parts/`` so that an
+interrupted run resumes where it stopped (with the same settings); all files
+are written atomically. Where ground truth exists (``gt/gt.txt`` or CocoVID
+annotations) the quality of the pseudo-labels is printed and stored in
+``metainfo['quality']``.
+"""
+import argparse
+import hashlib
+import json
+import os
+import os.path as osp
+import sys
+import time
+from collections import defaultdict
+
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
+
+from qdtrack.datasets.mot_files import (  # noqa: E402
+    list_mot_sequences,
+    read_mot_det,
+    read_mot_gt,
+    read_seqinfo,
+)
+from qdtrack.datasets.reid_pseudo_labels import (  # noqa: E402
+    box_filter,
+    length_filter,
+    link_tracklets,
+    match_to_gt,
+    summarise_quality,
+    tracklet_quality,
+)
+from qdtrack.models.trackers.sort_tracker import SORTTracker  # noqa: E402
+from qdtrack.utils.io import atomic_write_json  # noqa: E402
+
+FORMAT_VERSION = 1
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('videos', help='MOT17-layout split folder or CocoVID '
+                   'JSON file')
+    p.add_argument('out', help='output JSON file')
+    p.add_argument('--img-root', default='',
+                   help='folder the CocoVID file_name values are under')
+    p.add_argument('--det-file', help='det.txt per video, a template with '
+                   '{video}; default <split>/<video>/det/det.txt for the '
+                   'MOT layout')
+    p.add_argument('--coco-results', help='COCO-style detection results '
+                   '(image_id, bbox xywh, score) for a CocoVID input')
+    p.add_argument('--gt-boxes', action='store_true',
+                   help='use the ground-truth boxes and identities instead '
+                   'of detections and SORT (ReID evaluation sets)')
+    p.add_argument('--identity', choices=('tracklet', 'gt'),
+                   default='tracklet', help='label of a kept box: its SORT '
+                   'tracklet (SimpleReID) or its matched ground-truth '
+                   'identity (supervised baseline on the same boxes)')
+    sort = p.add_argument_group('SORT')
+    sort.add_argument('--max-age', type=int, default=1)
+    sort.add_argument('--min-hits', type=int, default=3)
+    sort.add_argument('--iou-thr', type=float, default=0.3)
+    sort.add_argument('--det-score-thr', type=float, default=0.0,
+                      help='detections below never enter SORT')
+    filt = p.add_argument_group('filters')
+    filt.add_argument('--min-length', type=int, default=5,
+                      help='fewest kept boxes of a tracklet')
+    filt.add_argument('--min-score', type=float, default=0.0)
+    filt.add_argument('--min-height', type=float, default=16.0)
+    filt.add_argument('--min-width', type=float, default=4.0)
+    filt.add_argument('--border-margin', type=float, default=1.0,
+                      help='drop boxes within this many pixels of the '
+                      'image border; negative keeps them')
+    filt.add_argument('--frame-stride', type=int, default=1,
+                      help='keep boxes of every n-th frame only (after '
+                      'linking)')
+    gt = p.add_argument_group('ground truth (quality report)')
+    gt.add_argument('--gt-classes', type=int, nargs='+', default=[1],
+                    help='MOT gt.txt classes counted as identities')
+    gt.add_argument('--gt-categories', nargs='+',
+                    help='CocoVID category names counted as identities '
+                    '(default: all)')
+    gt.add_argument('--quality-iou', type=float, default=0.5,
+                    help='IoU of a box with its ground-truth box')
+    p.add_argument('--no-resume', action='store_true',
+                   help='recompute videos already in <out>.parts/')
+    p.add_argument('--keep-parts', action='store_true',
+                   help='keep <out>.parts/ after writing the output')
+    return p.parse_args(argv)
+
+
+# --------------------------------------------------------------- inputs
+def _gt_array(rows):
+    """(G, 6) float64 ``mot_frame, id, x1, y1, x2, y2``."""
+    return np.asarray(rows, dtype=np.float64).reshape(-1, 6)
+
+
+def mot_videos(split_root, args):
+    """Videos of a MOT17-layout split."""
+    for name in list_mot_sequences(split_root):
+        seq = osp.join(split_root, name)
+        info = read_seqinfo(seq)
+        n = info['seqLength']
+        img_dir = osp.join(seq, info['imDir'])
+        frames = [(i, i + 1, osp.join(img_dir, f'{i + 1:06d}{info["imExt"]}'))
+                  for i in range(n)]
+        gt = None
+        gt_file = osp.join(seq, 'gt', 'gt.txt')
+        if osp.isfile(gt_file):
+            g = read_mot_gt(gt_file, max_frame=n)
+            g = g[(g[:, 6] == 1) & np.isin(g[:, 7], args.gt_classes)]
+            gt = _gt_array(np.concatenate(
+                [g[:, :4], g[:, 2:4] + g[:, 4:6]], axis=1))
+        det_file = (args.det_file.format(video=name) if args.det_file else
+                    osp.join(seq, 'det', 'det.txt'))
+        yield dict(name=name, size=(info['imWidth'], info['imHeight']),
+                   frames=frames, gt=gt, det_file=det_file, image_ids=None)
+
+
+def coco_videos(ann_file, args):
+    """Videos of a CocoVID JSON file (frames ordered by ``frame_id``)."""
+    try:
+        with open(ann_file, encoding='utf-8') as f:
+            data = json.load(f)
+    except json.JSONDecodeError as err:
+        raise ValueError(f'{ann_file}: not valid JSON ({err})') from None
+    for key in ('images', 'videos'):
+        if not isinstance(data.get(key), list):
+            raise ValueError(f'{ann_file}: missing list "{key}"')
+    cats = {c['id']: c['name'] for c in data.get('categories', [])}
+    wanted = set(args.gt_categories or cats.values())
+    unknown = wanted - set(cats.values())
+    if unknown:
+        raise ValueError(f'{ann_file}: unknown --gt-categories '
+                         f'{sorted(unknown)}; it has {sorted(cats.values())}')
+    anns = defaultdict(list)
+    for a in data.get('annotations', []):
+        if cats.get(a['category_id']) in wanted:
+            anns[a['image_id']].append(a)
+    images = defaultdict(list)
+    for img in data['images']:
+        if 'video_id' not in img or 'frame_id' not in img:
+            raise ValueError(f'{ann_file}: image {img.get("id")} lacks '
+                             'video_id or frame_id')
+        images[img['video_id']].append(img)
+    has_gt = bool(data.get('annotations'))
+    for video in data['videos']:
+        imgs = sorted(images[video['id']], key=lambda i: i['frame_id'])
+        if not imgs:
+            continue
+        name = video.get('name', str(video['id']))
+        frames, rows, image_ids = [], [], {}
+        for pos, img in enumerate(imgs):
+            mot = img.get('mot_frame_id', img['frame_id'] + 1)
+            frames.append((pos, mot, osp.join(args.img_root,
+                                              img['file_name'])))
+            image_ids[img['id']] = mot
+            for a in anns[img['id']]:
+                if a.get('iscrowd', 0) or a.get('ignore', 0):
+                    continue
+                x, y, w, h = a['bbox']
+                rows.append((mot, a.get('instance_id', a['id']), x, y,
+                             x + w, y + h))
+        yield dict(name=name, size=(imgs[0]['width'], imgs[0]['height']),
+                   frames=frames, gt=_gt_array(rows) if has_gt else None,
+                   det_file=(args.det_file.format(video=name)
+                             if args.det_file else None),
+                   image_ids=image_ids)
+
+
+def load_coco_results(path):
+    """COCO results grouped by image id: ``{image_id: (K, 5) xyxy+score}``."""
+    with open(path, encoding='utf-8') as f:
+        results = json.load(f)
+    if not isinstance(results, list):
+        raise ValueError(f'{path}: COCO results must be a list of '
+                         'detections')
+    out = defaultdict(list)
+    for i, r in enumerate(results):
+        try:
+            x, y, w, h = (float(v) for v in r['bbox'])
+            out[r['image_id']].append((x, y, x + w, y + h, float(r['score'])))
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f'{path}: result {i} needs image_id, bbox '
+                             '[x, y, w, h] and score') from None
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def video_detections(video, coco_results):
+    """``{mot_frame_id: (K, 5)}`` boxes of one video."""
+    if coco_results is not None:
+        if video['image_ids'] is None:
+            raise ValueError('--coco-results needs a CocoVID input')
+        return {mot: coco_results[img_id]
+                for img_id, mot in video['image_ids'].items()
+                if img_id in coco_results}
+    if video['det_file'] is None:
+        raise ValueError('no detections: give --det-file or --coco-results')
+    det = read_mot_det(video['det_file'], max_frame=max(
+        f[1] for f in video['frames']))
+    boxes = np.concatenate([det[:, 2:4], det[:, 2:4] + det[:, 4:6],
+                            det[:, 6:7]], axis=1)
+    frames = det[:, 0].astype(np.int64)
+    return {int(f): boxes[frames == f] for f in np.unique(frames)}
+
+
+# ------------------------------------------------------------ per video
+def label_video(video, args, coco_results):
+    """Tracklets, filters and quality counts of one video."""
+    frames = video['frames']
+    gt = video['gt']
+    if args.gt_boxes:
+        if gt is None:
+            raise ValueError(f'{video["name"]}: --gt-boxes needs ground '
+                             'truth')
+        index_of = {mot: pos for pos, mot, _ in frames}
+        linked = dict(frame_index=np.asarray(
+            [index_of[int(m)] for m in gt[:, 0]], dtype=np.int64),
+            bboxes=gt[:, 2:6], scores=np.ones(len(gt)),
+            tracklet=gt[:, 1].astype(np.int64))
+        num_in = len(gt)
+    else:
+        dets = video_detections(video, coco_results)
+        empty = np.zeros((0, 5))
+        per_frame = [(pos, dets.get(mot, empty)) for pos, mot, _ in frames]
+        per_frame = [(pos, d[d[:, 4] >= args.det_score_thr])
+                     for pos, d in per_frame]
+        num_in = sum(len(d) for _, d in per_frame)
+        tracker = SORTTracker(max_age=args.max_age, min_hits=args.min_hits,
+                              iou_threshold=args.iou_thr)
+        linked = link_tracklets(
+            ((pos, d[:, :4], d[:, 4]) for pos, d in per_frame), tracker)
+    num_tracklets = len(np.unique(linked['tracklet']))
+    keep = box_filter(linked['bboxes'], linked['scores'], video['size'],
+                      min_score=args.min_score, min_height=args.min_height,
+                      min_width=args.min_width,
+                      border_margin=(None if args.border_margin < 0 else
+                                     args.border_margin))
+    keep &= linked['frame_index'] % args.frame_stride == 0
+    keep[keep] = length_filter(linked['tracklet'][keep], args.min_length)
+    sel = {k: v[keep] for k, v in linked.items()}
+    mot_of = np.asarray([mot for _, mot, _ in frames], dtype=np.int64)
+    paths = [p for _, _, p in frames]
+    box_ids = quality = None
+    if gt is not None:
+        if args.gt_boxes:
+            box_ids = sel['tracklet']
+        else:
+            box_ids = match_to_gt(mot_of[sel['frame_index']], sel['bboxes'],
+                                  gt[:, 0], gt[:, 2:6],
+                                  gt[:, 1].astype(np.int64),
+                                  args.quality_iou)
+        quality = tracklet_quality(sel['tracklet'], box_ids, len(gt),
+                                   len(np.unique(gt[:, 1])))
+    if args.identity == 'gt' and not args.gt_boxes:
+        if box_ids is None:
+            raise ValueError(f'{video["name"]}: --identity gt needs ground '
+                             'truth')
+        matched = box_ids >= 0
+        sel = {k: v[matched] for k, v in sel.items()}
+        sel['tracklet'] = box_ids[matched]
+    records = [
+        dict(img_path=paths[f], bbox=[round(float(v), 2) for v in box],
+             video=video['name'], frame_index=int(f),
+             mot_frame_id=int(mot_of[f]), score=round(float(s), 4),
+             tracklet=int(t))
+        for f, box, s, t in zip(sel['frame_index'], sel['bboxes'],
+                                sel['scores'], sel['tracklet'])
+    ]
+    stats = dict(input_boxes=int(num_in), linked_boxes=int(keep.size),
+                 tracklets_linked=int(num_tracklets),
+                 kept_boxes=len(records),
+                 kept_tracklets=len({r['tracklet'] for r in records}))
+    return dict(records=records, stats=stats, quality=quality)
+
+
+def settings_of(args):
+    keys = ('max_age', 'min_hits', 'iou_thr', 'det_score_thr', 'min_length',
+            'min_score', 'min_height', 'min_width', 'border_margin',
+            'frame_stride', 'gt_classes', 'gt_categories', 'quality_iou',
+            'gt_boxes', 'identity', 'det_file', 'coco_results', 'img_root')
+    s = {k: getattr(args, k) for k in keys}
+    s['format_version'] = FORMAT_VERSION
+    return s
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.frame_stride < 1 or args.min_length < 1:
+        sys.exit('--frame-stride and --min-length must be >= 1')
+    if osp.isdir(args.videos):
+        videos = mot_videos(args.videos, args)
+    elif osp.isfile(args.videos):
+        videos = coco_videos(args.videos, args)
+    else:
+        sys.exit(f'{args.videos}: neither a MOT split folder nor a file')
+    coco_results = (load_coco_results(args.coco_results)
+                    if args.coco_results else None)
+    settings = settings_of(args)
+    digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode())
+    parts_dir = args.out + '.parts'
+    start = time.time()
+    results = []
+    videos = list(videos)
+    for i, video in enumerate(videos, 1):
+        part = osp.join(parts_dir, video['name'] + '.json')
+        res = None
+        if not args.no_resume and osp.isfile(part):
+            with open(part, encoding='utf-8') as f:
+                res = json.load(f)
+            if res.get('settings_sha1') != digest.hexdigest():
+                res = None
+        state = 'resumed'
+        if res is None:
+            state = 'done'
+            res = label_video(video, args, coco_results)
+            res['settings_sha1'] = digest.hexdigest()
+            atomic_write_json(part, res, indent=None)
+        res['name'] = video['name']
+        results.append(res)
+        s = res['stats']
+        print(f'[{i}/{len(videos)}] {video["name"]}: {state}, '
+              f'{s["kept_boxes"]} boxes in {s["kept_tracklets"]} identities '
+              f'({s["tracklets_linked"]} tracklets linked) '
+              f'{time.time() - start:.1f} s', file=sys.stderr, flush=True)
+
+    data_list, labels = [], {}
+    for res in results:
+        for r in res['records']:
+            key = (res['name'], r['tracklet'])
+            r['gt_label'] = labels.setdefault(key, len(labels))
+            data_list.append(r)
+    qualities = [r['quality'] for r in results if r['quality'] is not None]
+    quality = summarise_quality(qualities) if qualities else None
+    metainfo = dict(
+        task='SimpleReID pseudo-labels', num_ids=len(labels),
+        num_boxes=len(data_list), settings=settings,
+        videos={r['name']: r['stats'] for r in results}, quality=quality)
+    atomic_write_json(args.out, dict(metainfo=metainfo, data_list=data_list),
+                      indent=None)
+    if not args.keep_parts:
+        for res in results:
+            part = osp.join(parts_dir, res['name'] + '.json')
+            if osp.isfile(part):
+                os.remove(part)
+        if osp.isdir(parts_dir) and not os.listdir(parts_dir):
+            os.rmdir(parts_dir)
+    summary = dict(out=args.out, num_ids=len(labels),
+                   num_boxes=len(data_list), quality=quality,
+                   seconds=round(time.time() - start, 1))
+    print(json.dumps(summary, indent=2))
+    return summary
+
+
+if __name__ == '__main__':
+    main()
