@@ -1,4 +1,6 @@
 from .qdtrack import QDTrack
 from .sort import SORT
+from .ssl_mot import SSLMOT
+from .unitrack import UniTrack
 
-__all__ = ['QDTrack', 'SORT']
+__all__ = ['QDTrack', 'SORT', 'SSLMOT', 'UniTrack']
