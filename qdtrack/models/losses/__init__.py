@@ -7,8 +7,10 @@ from .one_pos_cross_entropy_loss import (
                                            OnePosCrossEntropyLoss,
                                            one_pos_cross_entropy,
 )
+from .ssl_mot_loss import SSLMOTLoss, ssl_mot_loss
 
 __all__ = [
     'MarginL2Loss', 'MultiPosCrossEntropyLoss', 'multi_pos_cross_entropy',
-    'OnePosCrossEntropyLoss', 'one_pos_cross_entropy'
+    'OnePosCrossEntropyLoss', 'one_pos_cross_entropy', 'SSLMOTLoss',
+    'ssl_mot_loss'
 ]
