@@ -1,1 +1,9 @@
-from . import backbones, losses, mot, reid, track_heads, trackers, utils  # noqa: F401
+from . import (  # noqa: F401
+    backbones,
+    losses,
+    mot,
+    reid,
+    track_heads,
+    trackers,
+    utils,
+)

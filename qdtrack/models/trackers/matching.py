@@ -14,6 +14,7 @@ takeable column appears at most once.
 """
 from typing import Tuple
 
+import numpy as np
 import torch
 from scipy.optimize import linear_sum_assignment
 from torch import Tensor
@@ -183,3 +184,35 @@ def match(similarity: Tensor,
         return hungarian_match(similarity, match_thr, takeable, can_take)
     raise ValueError(f'match method must be one of {MATCH_METHODS}, '
                      f'got {method!r}')
+
+
+def min_cost_assignment(cost: np.ndarray,
+                        cost_limit: float) -> Tuple[np.ndarray, np.ndarray]:
+    """One-to-one assignment of least total cost among pairs under a limit.
+
+    The rule of ``lap.lapjv(cost, extend_cost=True, cost_limit=limit)``
+    (JDE, FairMOT, UniTrack): leaving a row or a column unmatched costs
+    ``limit / 2``, so the result maximises the sum of ``limit - cost`` over
+    the matched pairs, and only pairs with ``cost < limit`` are matched. It
+    is solved with :func:`scipy.optimize.linear_sum_assignment` on that
+    gain; ``inf`` or NaN entries are never matched.
+
+    Args:
+        cost (np.ndarray): (N, M) costs.
+        cost_limit (float): Pairs must cost less than this.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: row and column indices (K, ) of the
+        matches, int64, sorted by row.
+    """
+    cost = np.asarray(cost, dtype=np.float64)
+    if cost.ndim != 2:
+        raise ValueError(f'cost must be a 2-d matrix, got shape {cost.shape}')
+    gain = cost_limit - cost
+    gain = np.where(np.isfinite(gain) & (gain > 0), gain, 0.0)
+    if not gain.any():
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    rows, cols = linear_sum_assignment(gain, maximize=True)
+    keep = gain[rows, cols] > 0
+    return rows[keep].astype(np.int64), cols[keep].astype(np.int64)

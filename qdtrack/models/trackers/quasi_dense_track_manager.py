@@ -9,6 +9,7 @@ from qdtrack.registry import MODELS
 
 from .box_iou import box_iou
 from .matching import MATCH_METHODS, match
+from .point_similarity import POINT_METRICS
 from .similarity import MATCH_METRICS, match_similarity
 
 
@@ -118,8 +119,11 @@ class QuasiDenseTrackManager:
             same category. Defaults to True.
         mask_cats_before_softmax (bool): With ``with_cats``, normalise the
             softmaxes over same-category pairs only. Defaults to False.
-        match_metric (str): ``'bisoftmax'``, ``'softmax'``, ``'cosine'`` or
-            ``'masa'``. Defaults to ``'bisoftmax'``.
+        match_metric (str): ``'bisoftmax'``, ``'softmax'``, ``'cosine'``,
+            ``'masa'``, or UniTrack's ``'rsm'``, ``'global'`` and
+            ``'center'``, which take point features (N, C, H, W) as
+            ``embeds`` (memory rows keep that shape; momentum averages
+            them point by point). Defaults to ``'bisoftmax'``.
         match_method (str): ``'greedy'`` (detections in score order take
             their best memory item) or ``'hungarian'`` (optimal one-to-one
             assignment, see
@@ -175,6 +179,8 @@ class QuasiDenseTrackManager:
         self.mask_cats_before_softmax = mask_cats_before_softmax
         self.match_metric = match_metric
         self.match_method = match_method
+        # point features (N, C, H, W) for UniTrack's metrics
+        self._embed_dims = 4 if match_metric in POINT_METRICS else 2
         self.reset()
 
     # Columns of the integer memory ``_meta``: track id (-1 for a
@@ -251,7 +257,7 @@ class QuasiDenseTrackManager:
 
     def _init_memory(self, bboxes: Tensor, embeds: Tensor) -> None:
         """Create an empty memory like the inputs (dtype, device)."""
-        self._embeds = embeds.new_zeros((0, embeds.size(1)))
+        self._embeds = embeds.new_zeros((0, *embeds.shape[1:]))
         self._boxes = bboxes.new_zeros((0, 5))
         self._meta = torch.zeros((0, 3), dtype=torch.long,
                                  device=bboxes.device)
@@ -376,7 +382,8 @@ class QuasiDenseTrackManager:
             bboxes (Tensor): Boxes of shape (N, 4), (x1, y1, x2, y2).
             scores (Tensor): Detection scores of shape (N, ).
             labels (Tensor): Category labels of shape (N, ).
-            embeds (Tensor): Embeddings of shape (N, D).
+            embeds (Tensor): Embeddings of shape (N, D), or point features
+                (N, C, H, W) for the point metrics.
             frame_id (int): Index of the frame in its video; must increase
                 between calls until :meth:`reset`.
             init_mask (Tensor, optional): Bool (N, ): detections allowed to
@@ -395,9 +402,13 @@ class QuasiDenseTrackManager:
         if bboxes.dim() != 2 or bboxes.size(1) != 4:
             raise ValueError(f'bboxes must be (N, 4), got {bboxes.shape}')
         if not (scores.shape == labels.shape == (num_dets, )
-                and embeds.dim() == 2 and embeds.size(0) == num_dets):
-            raise ValueError('scores, labels and embeds must have one row '
-                             'per box')
+                and embeds.dim() == self._embed_dims
+                and embeds.size(0) == num_dets):
+            raise ValueError(
+                'scores, labels and embeds must have one row per box, '
+                f'embeds {self._embed_dims}-d for {self.match_metric!r}: '
+                f'got {tuple(scores.shape)}, {tuple(labels.shape)}, '
+                f'{tuple(embeds.shape)} for {num_dets} boxes')
         if init_mask is not None and init_mask.shape != (num_dets, ):
             raise ValueError(f'init_mask must be ({num_dets}, ), got '
                              f'{tuple(init_mask.shape)}')

@@ -10,7 +10,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-MATCH_METRICS = ('bisoftmax', 'softmax', 'cosine', 'masa')
+from .point_similarity import POINT_METRICS, point_similarity
+
+EMBED_METRICS = ('bisoftmax', 'softmax', 'cosine', 'masa')
+#: All metrics; those of :data:`POINT_METRICS` (UniTrack) compare point
+#: features (N, C, H, W), the others embeddings (N, D).
+MATCH_METRICS = EMBED_METRICS + POINT_METRICS
 
 
 def _softmax(logits: Tensor, dim: int, valid: Optional[Tensor]) -> Tensor:
@@ -90,12 +95,16 @@ def match_similarity(embeds: Tensor,
     """Similarity used for association, with invalid pairs set to -inf.
 
     Args:
-        embeds (Tensor): Detection embeddings of shape (N, D).
-        memo_embeds (Tensor): Memory embeddings of shape (M, D).
+        embeds (Tensor): Detection embeddings of shape (N, D), or point
+            features (N, C, H, W) for the point metrics.
+        memo_embeds (Tensor): Memory embeddings of shape (M, D), or point
+            features (M, C, H, W).
         metric (str): One of ``'bisoftmax'`` (QDTrack), ``'softmax'``
-            (detection-to-track softmax only), ``'cosine'`` and ``'masa'``
-            (mean of bi-softmax and cosine, as in MASA). Defaults to
-            ``'bisoftmax'``.
+            (detection-to-track softmax only), ``'cosine'``, ``'masa'``
+            (mean of bi-softmax and cosine, as in MASA), and UniTrack's
+            ``'rsm'`` (reconstruction similarity, its softmaxes over all
+            memory items and detections), ``'global'`` and ``'center'``
+            (:mod:`.point_similarity`). Defaults to ``'bisoftmax'``.
         valid (Tensor, optional): Boolean mask of shape (N, M) of the pairs
             that may be associated (e.g. same category). Invalid pairs get
             ``-inf``. Defaults to None.
@@ -103,7 +112,7 @@ def match_similarity(embeds: Tensor,
             valid pairs only (the TAO tracker of the public QDTrack code);
             if False they run over all memory items and detections and the
             mask is applied afterwards (the MOT17/BDD100K tracker). Defaults
-            to False.
+            to False. Not used by the point metrics.
 
     Returns:
         Tensor: Similarity of shape (N, M).
@@ -112,7 +121,9 @@ def match_similarity(embeds: Tensor,
         raise ValueError(f'match metric must be one of {MATCH_METRICS}, '
                          f'got {metric!r}')
     softmax_valid = valid if mask_before_softmax else None
-    if metric == 'bisoftmax':
+    if metric in POINT_METRICS:
+        sim = point_similarity(embeds, memo_embeds, metric)
+    elif metric == 'bisoftmax':
         sim = bisoftmax_similarity(embeds, memo_embeds, softmax_valid)
     elif metric == 'softmax':
         sim = softmax_similarity(embeds, memo_embeds, softmax_valid)
