@@ -1,1 +1,1 @@
-from . import backbones, losses, mot, track_heads, trackers, utils  # noqa: F401
+from . import backbones, losses, mot, necks, track_heads, trackers, utils  # noqa: F401

@@ -1,4 +1,5 @@
+from .masa import MASA
 from .qdtrack import QDTrack
 from .sort import SORT
 
-__all__ = ['QDTrack', 'SORT']
+__all__ = ['MASA', 'QDTrack', 'SORT']
