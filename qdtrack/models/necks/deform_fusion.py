@@ -201,9 +201,8 @@ class DeformFusionBlock(BaseModule):
                                  masks[0])
             count = 1
             if level > 0:
-                total = total + self._deform(self.spatial_conv_low,
-                                             feats[level - 1], offsets[1],
-                                             masks[1])
+                total += self._deform(self.spatial_conv_low,
+                                      feats[level - 1], offsets[1], masks[1])
                 count += 1
             if level < len(feats) - 1:
                 upper = feats[level + 1]
@@ -221,7 +220,7 @@ class DeformFusionBlock(BaseModule):
                                      offsets[2], masks[2]),
                         size=x.shape[-2:], mode='bilinear',
                         align_corners=True)
-                total = total + high
+                total += high
                 count += 1
             outs.append(total / count)
         return outs
