@@ -14,7 +14,10 @@ model = dict(
     masa_adapter=dict(
         pyramid=dict(
             in_channels=[24, 32, 96, 320], out_channels=channels),
-        fusion=dict(in_channels=channels, out_channels=channels)),
+        # plain-torch deformable convs: mmcv's CPU op made a training step
+        # take ~100 s (its backward is a serial per-element loop)
+        fusion=dict(
+            in_channels=channels, out_channels=channels, torch_dcn=True)),
     rpn_head=dict(
         in_channels=channels,
         feat_channels=channels,
