@@ -1,5 +1,11 @@
 from .label_smooth_cross_entropy_loss import LabelSmoothCrossEntropyLoss
 from .margin_l2_loss import MarginL2Loss
+from .masa_contrastive_loss import (
+    InfoNCELoss,
+    UnbiasedContrastLoss,
+    info_nce,
+    unbiased_contrastive,
+)
 from .multi_pos_cross_entropy_loss import (
     MultiPosCrossEntropyLoss,
     multi_pos_cross_entropy,
@@ -11,8 +17,8 @@ from .one_pos_cross_entropy_loss import (
 from .ssl_mot_loss import SSLMOTLoss, ssl_mot_loss
 
 __all__ = [
-    'LabelSmoothCrossEntropyLoss', 'MarginL2Loss',
-    'MultiPosCrossEntropyLoss', 'multi_pos_cross_entropy',
-    'OnePosCrossEntropyLoss', 'one_pos_cross_entropy', 'SSLMOTLoss',
-    'ssl_mot_loss'
+    'InfoNCELoss', 'LabelSmoothCrossEntropyLoss', 'MarginL2Loss',
+    'MultiPosCrossEntropyLoss', 'OnePosCrossEntropyLoss', 'SSLMOTLoss',
+    'UnbiasedContrastLoss', 'info_nce', 'multi_pos_cross_entropy',
+    'one_pos_cross_entropy', 'ssl_mot_loss', 'unbiased_contrastive'
 ]

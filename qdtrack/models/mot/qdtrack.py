@@ -1,8 +1,6 @@
 """QDTrack: Faster R-CNN + quasi-dense track head + track manager."""
-import copy
-from typing import List, Optional, Tuple
+from typing import Optional
 
-import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import DetDataSample, TrackSampleList
 from mmengine.structures import InstanceData
@@ -11,6 +9,8 @@ from torch import Tensor
 from qdtrack.ops import use_cpu_roi_align
 from qdtrack.registry import MODELS
 
+from .embed_and_track import embed_and_track
+from .pair_losses import pair_losses, split_pairs
 from .public_detections import public_init_mask
 from .utils import is_first_frame
 
@@ -84,32 +84,7 @@ class QDTrack(BaseMOTModel):
             self.detector.eval()
         return self
 
-    @staticmethod
-    def split_frames(inputs: Tensor, data_samples: TrackSampleList
-                     ) -> Tuple[Tensor, Tensor, List[DetDataSample],
-                                List[DetDataSample]]:
-        """Split a batch of frame pairs into key and reference frames.
-
-        Args:
-            inputs (Tensor): Shape (N, T, C, H, W) with T = 2.
-            data_samples (list[TrackDataSample]): N samples with
-                ``key_frames_inds`` and ``ref_frames_inds``.
-
-        Returns:
-            tuple: Key images (N, C, H, W), reference images (N, C, H, W),
-            key frames and reference frames (lists of ``DetDataSample``).
-        """
-        key_inds = [s.key_frames_inds[0] for s in data_samples]
-        ref_inds = [s.ref_frames_inds[0] for s in data_samples]
-        batch = torch.arange(len(inputs), device=inputs.device)
-        key_imgs = inputs[batch, torch.tensor(key_inds,
-                                              device=inputs.device)]
-        ref_imgs = inputs[batch, torch.tensor(ref_inds,
-                                              device=inputs.device)]
-        key_samples = [s.get_key_frames()[0] for s in data_samples]
-        ref_samples = [s.get_ref_frames()[0] for s in data_samples]
-        return (key_imgs.contiguous(), ref_imgs.contiguous(), key_samples,
-                ref_samples)
+    split_frames = staticmethod(split_pairs)
 
     def loss(self, inputs: Tensor, data_samples: TrackSampleList,
              **kwargs) -> dict:
@@ -131,38 +106,14 @@ class QDTrack(BaseMOTModel):
         assert inputs.dim() == 5 and inputs.size(1) == 2, \
             'QDTrack takes inputs (N, 2, C, H, W): one key and one ' \
             f'reference frame, got {tuple(inputs.shape)}'
-        key_imgs, ref_imgs, key_samples, ref_samples = self.split_frames(
-            inputs, data_samples)
+        key_imgs, ref_imgs, _, _ = self.split_frames(inputs, data_samples)
         detector = self.detector
         x = detector.extract_feat(key_imgs)
         ref_x = detector.extract_feat(ref_imgs)
-
-        losses = dict()
-        # the RPN is class-agnostic: it alone gets zero labels, on copies
-        rpn_samples = copy.deepcopy(key_samples)
-        for sample in rpn_samples:
-            sample.gt_instances.labels = torch.zeros_like(
-                sample.gt_instances.labels)
         proposal_cfg = detector.train_cfg.get('rpn_proposal',
                                               detector.test_cfg.rpn)
-        rpn_losses, key_proposals = detector.rpn_head.loss_and_predict(
-            x, rpn_samples, proposal_cfg=proposal_cfg)
-        for name in list(rpn_losses):
-            if 'loss' in name and 'rpn' not in name:
-                rpn_losses[f'rpn_{name}'] = rpn_losses.pop(name)
-        losses.update(rpn_losses)
-        with torch.no_grad():
-            ref_proposals = detector.rpn_head.predict(ref_x, ref_samples)
-
-        # the RoI head renames the proposals' ``bboxes``: keep our own copy
-        track_key_proposals = [
-            InstanceData(bboxes=p.bboxes) for p in key_proposals
-        ]
-        losses.update(detector.roi_head.loss(x, key_proposals, key_samples))
-        losses.update(
-            self.track_head.loss(x, ref_x, track_key_proposals,
-                                 ref_proposals, data_samples))
-        return losses
+        return pair_losses(x, ref_x, detector.rpn_head, detector.roi_head,
+                           self.track_head, data_samples, proposal_cfg)
 
     def predict(self,
                 inputs: Tensor,
@@ -219,12 +170,6 @@ class QDTrack(BaseMOTModel):
         det = self.detector.roi_head.predict(
             x, proposals, [frame], rescale=rescale)[0]
         frame.pred_instances = det
-        bboxes = det.bboxes
-        input_bboxes = bboxes
-        if rescale:
-            scale = bboxes.new_tensor(frame.metainfo['scale_factor'])
-            input_bboxes = bboxes * scale.repeat(2)
-        embeds = self.track_head.predict(x, [input_bboxes])
         init_mask = None
         if self.public_det_iou_thr is not None:
             if 'public_detections' not in frame:
@@ -233,17 +178,8 @@ class QDTrack(BaseMOTModel):
                     '"public_detections": set public_det_file in the test '
                     "dataset and add 'public_detections' to the meta_keys of "
                     'PackTrackInputs')
-            init_mask = public_init_mask(bboxes, frame.public_detections,
+            init_mask = public_init_mask(det.bboxes, frame.public_detections,
                                          self.public_det_iou_thr)
-        tracked = self.tracker.track(
-            bboxes=bboxes,
-            scores=det.scores,
-            labels=det.labels,
-            embeds=embeds,
-            frame_id=frame.frame_id,
-            init_mask=init_mask)
-        return InstanceData(
-            bboxes=tracked.bboxes,
-            scores=tracked.scores,
-            labels=tracked.labels,
-            instances_id=tracked.ids)
+        return embed_and_track(self.tracker, self.track_head, x, frame,
+                               det.bboxes, det.scores, det.labels,
+                               rescaled=rescale, init_mask=init_mask)

@@ -43,8 +43,9 @@ class QuasiDenseEmbedHead(BaseModule):
     4 convs with GroupNorm(32), one fc of 1024 and a 256-d embedding.
 
     Training compares every positive key RoI with every sampled reference
-    RoI: dot products (divided by ``softmax_temp`` if > 0) feed
-    ``loss_track`` and cosine similarities feed ``loss_track_aux``.
+    RoI: dot products (cosine similarities with ``cosine_logits``), divided
+    by ``softmax_temp`` if > 0, feed ``loss_track``, and cosine
+    similarities feed ``loss_track_aux``.
 
     Args:
         num_convs (int): Number of 3x3 convolutions. Defaults to 4.
@@ -57,8 +58,11 @@ class QuasiDenseEmbedHead(BaseModule):
         conv_cfg (dict, optional): Convolution config. Defaults to None.
         norm_cfg (dict, optional): Normalisation after every conv.
             Defaults to GroupNorm with 32 groups.
-        softmax_temp (float): Temperature of the dot-product logits; <= 0
-            means none. Defaults to -1.
+        softmax_temp (float): Temperature of the logits of ``loss_track``;
+            <= 0 means none. Defaults to -1.
+        cosine_logits (bool): Give ``loss_track`` cosine similarities
+            instead of dot products (MASA paper: InfoNCE on cosine / 0.07).
+            Defaults to False.
         loss_track (dict): Config of the contrastive loss.
         loss_track_aux (dict, optional): Config of the auxiliary loss on
             cosine similarities; None disables it.
@@ -76,6 +80,7 @@ class QuasiDenseEmbedHead(BaseModule):
                  conv_cfg: Optional[dict] = None,
                  norm_cfg: Optional[dict] = DEFAULT_NORM_CFG,
                  softmax_temp: float = -1,
+                 cosine_logits: bool = False,
                  loss_track: dict = DEFAULT_LOSS_TRACK,
                  loss_track_aux: Optional[dict] = DEFAULT_LOSS_TRACK_AUX,
                  init_cfg: Optional[dict] = DEFAULT_INIT_CFG) -> None:
@@ -85,6 +90,7 @@ class QuasiDenseEmbedHead(BaseModule):
         self.roi_feat_size = roi_feat_size
         self.embed_channels = embed_channels
         self.softmax_temp = softmax_temp
+        self.cosine_logits = cosine_logits
 
         self.convs = nn.ModuleList()
         channels = in_channels
@@ -228,18 +234,19 @@ class QuasiDenseEmbedHead(BaseModule):
             ref_embeds (Sequence[Tensor]): Per image, shape (R_i, D).
 
         Returns:
-            tuple[list[Tensor], list[Tensor]]: Dot-product logits (divided
-            by ``softmax_temp`` when it is > 0) and cosine similarities,
-            each of shape (P_i, R_i) per image.
+            tuple[list[Tensor], list[Tensor]]: Logits (dot products, or
+            cosines with ``cosine_logits``, divided by ``softmax_temp`` when
+            it is > 0) and cosine similarities, each of shape (P_i, R_i)
+            per image.
         """
         dists, cos_dists = [], []
         for key, ref in zip(key_embeds, ref_embeds):
-            dist = key @ ref.t()
+            cos_dist = F.normalize(key, dim=1) @ F.normalize(ref, dim=1).t()
+            dist = cos_dist if self.cosine_logits else key @ ref.t()
             if self.softmax_temp > 0:
                 dist = dist / self.softmax_temp
             dists.append(dist)
-            cos_dists.append(
-                F.normalize(key, dim=1) @ F.normalize(ref, dim=1).t())
+            cos_dists.append(cos_dist)
         return dists, cos_dists
 
     def get_targets(self,
