@@ -2,7 +2,8 @@
 
     python tools/convert_mot17.py data/MOT17 [--out-dir DIR]
         [--split-train half|full] [--detector FRCNN|DPM|SDP|all]
-        [--test-detector FRCNN|DPM|SDP|all] [--no-progress]
+        [--test-detector FRCNN|DPM|SDP|all] [--no-ignore-regions]
+        [--no-progress]
 
 Expects the official layout ``<root>/train/MOT17-XX-{DPM,FRCNN,SDP}/``
 (``seqinfo.ini``, ``img1/``, ``gt/gt.txt``, ``det/det.txt``) and optionally
@@ -12,6 +13,8 @@ half split, ``gt/gt_half-train.txt`` and ``gt/gt_half-val.txt`` next to
 each converted ``gt/gt.txt``. Half split: the first ``n // 2 + 1`` frames
 of a sequence of ``n`` frames train, the rest validate; frame numbers stay
 those of the original sequence (see ``qdtrack/datasets/mot17.py``).
+Distractor rows (classes 2, 7, 8, 12) and consider-0 pedestrians become
+ignore regions unless ``--no-ignore-regions`` is given.
 """
 import argparse
 import os.path as osp
@@ -46,6 +49,10 @@ def parse_args(argv=None):
         '--test-detector', choices=DETECTOR_CHOICES, default='all',
         help='detector copies of the test sequences (default: all, as a '
         'submission needs them)')
+    parser.add_argument(
+        '--no-ignore-regions', action='store_true',
+        help='drop distractor rows (classes 2, 7, 8, 12) and consider-0 '
+        'pedestrians instead of writing them as ignore regions')
     parser.add_argument('--no-progress', action='store_true',
                         help='hide progress bars')
     return parser.parse_args(argv)
@@ -60,6 +67,7 @@ def main(argv=None) -> int:
             split_train=args.split_train,
             detector=args.detector,
             test_detector=args.test_detector,
+            ignore_distractors=not args.no_ignore_regions,
             progress=not args.no_progress)
     except (OSError, ValueError) as err:
         print(f'error: {err}', file=sys.stderr)

@@ -30,12 +30,19 @@ model = dict(
                 type='Pretrained',
                 checkpoint='open-mmlab://detectron2/resnet50_caffe')),
         roi_head=dict(bbox_head=dict(num_classes=1)),
+        # the converter writes distractors (classes 2, 7, 8, 12) and
+        # consider-0 pedestrians as ignore regions: anchors and RoIs mostly
+        # inside one (IoF > 0.5) are neither positives nor negatives
+        train_cfg=dict(
+            rpn=dict(assigner=dict(ignore_iof_thr=0.5)),
+            rcnn=dict(assigner=dict(ignore_iof_thr=0.5))),
         init_cfg=dict(
             type='Pretrained',
             checkpoint='https://download.openmmlab.com/mmdetection/v2.0/'
             'faster_rcnn/faster_rcnn_r50_fpn_1x_coco-person/'
             'faster_rcnn_r50_fpn_1x_coco-person_20201216_175929-d022e227.pth'
-        )))
+        )),
+    track_head=dict(train_cfg=dict(assigner=dict(ignore_iof_thr=0.5))))
 
 # 2 videos (a key and a reference frame each) per GPU, 8 GPUs
 train_dataloader = dict(batch_size=2)

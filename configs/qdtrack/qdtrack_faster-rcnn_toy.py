@@ -32,9 +32,15 @@ model = dict(
             bbox_head=dict(
                 in_channels=fpn_channels, fc_out_channels=256,
                 num_classes=3)),
+        # distractors (statues, reflections) and barely visible objects
+        # are ignore regions of the toy annotations: anchors and RoIs
+        # mostly inside one (IoF > 0.5) are neither positives nor negatives
         train_cfg=dict(
+            rpn=dict(assigner=dict(ignore_iof_thr=0.5)),
             rpn_proposal=dict(nms_pre=500, max_per_img=300),
-            rcnn=dict(sampler=dict(num=256))),
+            rcnn=dict(
+                assigner=dict(ignore_iof_thr=0.5),
+                sampler=dict(num=256))),
         test_cfg=dict(
             rpn=dict(nms_pre=1000, max_per_img=300),
             rcnn=dict(score_thr=0.05, max_per_img=50))),
@@ -46,7 +52,8 @@ model = dict(
             conv_out_channels=fpn_channels,
             fc_out_channels=256,
             embed_channels=128,
-            norm_cfg=dict(type='GN', num_groups=16))))
+            norm_cfg=dict(type='GN', num_groups=16)),
+        train_cfg=dict(assigner=dict(ignore_iof_thr=0.5))))
 # The tracker is the paper's MOT17 preset (bi-softmax, 1-frame backdrops),
 # inherited unchanged; configs/qdtrack/ablations/ vary it.
 

@@ -2,10 +2,13 @@ from . import transforms  # noqa: F401  (registers the transforms)
 from .coco_video_dataset import CocoVideoDataset
 from .pk_sampler import PKSampler
 from .pseudo_reid_dataset import PseudoReIDDataset
+from .samplers import TrackImgSampler
 from .static_image_pair_dataset import StaticImagePairDataset
 from .tao import TAODataset
+from .video_wrappers import ClassBalancedVideoDataset, VideoConcatDataset
 
 __all__ = [
-    'CocoVideoDataset', 'PKSampler', 'PseudoReIDDataset',
-    'StaticImagePairDataset', 'TAODataset'
+    'ClassBalancedVideoDataset', 'CocoVideoDataset', 'PKSampler',
+    'PseudoReIDDataset', 'StaticImagePairDataset', 'TAODataset',
+    'TrackImgSampler', 'VideoConcatDataset'
 ]

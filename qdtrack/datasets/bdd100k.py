@@ -477,3 +477,104 @@ def cocovid_from_bdd100k_images(
                      width=width, frame_id=position, mot_frame_id=number))
     return out
 
+
+
+#: Categories of the BDD100K detection labels that box tracking lacks.
+BDD100K_DET_ONLY_CLASSES = ('traffic light', 'traffic sign')
+
+
+def bdd100k_det_to_cocovid(frames: Sequence[dict],
+                           split: str,
+                           source: str = '<detection labels>',
+                           image_size: Tuple[int, int] = BDD100K_IMAGE_SIZE
+                           ) -> dict:
+    """BDD100K detection labels (the 100k images) as CocoVID still images.
+
+    The QDTrack paper trains BDD100K tracking jointly on these images: each
+    image is a video of one frame (no ``video_id``;
+    :class:`~qdtrack.datasets.CocoVideoDataset` makes it a one-frame video,
+    so the reference frame is the key frame itself) and each box its own
+    instance. Categories follow the box-tracking rules
+    (:func:`map_bdd100k_category`): the 8 classes, the renamed ones, the
+    ignored ``other person`` / ``other vehicle`` / ``trailer`` and crowd
+    boxes as ignore regions; ``traffic light`` and ``traffic sign`` are
+    dropped; any other category is an error.
+
+    Args:
+        frames (Sequence[dict]): The label file's frames
+            (``labels/det_20/det_{split}.json``: ``name``, ``labels`` with
+            ``id``, ``category``, ``attributes``, ``box2d``).
+        split (str): Image folder under ``images/100k/``; ``file_name`` is
+            ``{split}/{name}``.
+        source (str): Name used in error messages (the file).
+        image_size (tuple[int]): ``(height, width)``. Defaults to
+            (720, 1280).
+
+    Returns:
+        dict: CocoVID with ``images`` (no ``video_id``), ``annotations``
+        (instance ids 1..N, one per box) and the 8 categories.
+    """
+    cat_ids = {name: i + 1 for i, name in enumerate(BDD100K_CLASSES)}
+    out = dict(
+        categories=[dict(id=i, name=n) for n, i in cat_ids.items()],
+        videos=[], images=[], annotations=[])
+    names = set()
+    for position, raw in enumerate(frames):
+        where = f'{source}: frame {position}'
+        if not isinstance(raw, dict) or not isinstance(raw.get('name'), str):
+            raise ScalabelFormatError(f'{where} is not an object with a '
+                                      '"name"')
+        if raw['name'] in names:
+            raise ScalabelFormatError(f'{where} repeats image {raw["name"]}')
+        names.add(raw['name'])
+        where = f'{where} ({raw["name"]})'
+        labels = raw.get('labels') or []
+        if not isinstance(labels, list):
+            raise ScalabelFormatError(f'{where}: "labels" is not a list')
+        height, width = image_size
+        image_id = len(out['images']) + 1
+        out['images'].append(dict(id=image_id,
+                                  file_name=f'{split}/{raw["name"]}',
+                                  height=height, width=width))
+        for lab in labels:
+            if isinstance(lab, dict) and lab.get(
+                    'category') in BDD100K_DET_ONLY_CLASSES:
+                continue
+            label = _parse_label(lab, where, strict_categories=True)
+            if label is None:
+                continue
+            bbox = box2d_to_xywh(label.box)
+            ignore = int(label.is_ignore)
+            out['annotations'].append(
+                dict(id=len(out['annotations']) + 1, image_id=image_id,
+                     category_id=cat_ids[label.category],
+                     instance_id=len(out['annotations']) + 1, bbox=bbox,
+                     area=bbox[2] * bbox[3], iscrowd=ignore, ignore=ignore))
+    return out
+
+
+def convert_bdd100k_det_labels(label_file: str,
+                               out_file: str,
+                               split: str,
+                               image_size: Tuple[int, int] = BDD100K_IMAGE_SIZE
+                               ) -> dict:
+    """Convert a BDD100K detection label file to CocoVID still images.
+
+    Args:
+        label_file (str): e.g. ``data/bdd100k/labels/det_20/det_train.json``.
+        out_file (str): CocoVID JSON to write (atomically).
+        split (str): Image folder under ``images/100k/``, e.g. ``'train'``.
+        image_size (tuple[int]): ``(height, width)``. Defaults to
+            (720, 1280).
+
+    Returns:
+        dict: Counts of ``images``, ``annotations`` and ``ignore_regions``.
+    """
+    if not osp.isfile(label_file):
+        raise FileNotFoundError(f'detection labels not found: {label_file}')
+    coco = bdd100k_det_to_cocovid(_read_json_frames(label_file), split,
+                                  label_file, image_size)
+    atomic_write_json(out_file, coco, indent=None)
+    return dict(images=len(coco['images']),
+                annotations=len(coco['annotations']),
+                ignore_regions=sum(a['ignore'] for a in coco['annotations']))

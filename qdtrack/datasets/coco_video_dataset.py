@@ -44,6 +44,12 @@ class CocoVideoDataset(BaseVideoDataset):
             with ``data_root``. Defaults to None.
         public_det_score_thr (float): Public detections scoring below are
             dropped. Defaults to -inf (keep all).
+        with_ignore (bool): Keep annotations flagged ``ignore`` or
+            ``iscrowd`` as ignore regions (``ignore_flag=1``; mmdet's
+            ``PackTrackInputs`` puts them in ``ignored_instances``, which
+            the assigners skip with ``ignore_iof_thr``). False drops them
+            (what training saw before MOT17 ignore regions existed).
+            Defaults to True.
         *args, **kwargs: See :class:`mmdet.datasets.BaseVideoDataset`.
     """
 
@@ -51,9 +57,11 @@ class CocoVideoDataset(BaseVideoDataset):
                  *args,
                  public_det_file: Optional[str] = None,
                  public_det_score_thr: float = -np.inf,
+                 with_ignore: bool = True,
                  **kwargs) -> None:
         self.public_det_file = public_det_file
         self.public_det_score_thr = public_det_score_thr
+        self.with_ignore = with_ignore
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ load
@@ -186,6 +194,8 @@ class CocoVideoDataset(BaseVideoDataset):
             if w < 1 or h < 1 or inter_w <= 0 or inter_h <= 0:
                 continue
             ignore = bool(ann.get('ignore', 0) or ann.get('iscrowd', 0))
+            if ignore and not self.with_ignore:
+                continue
             instances.append(dict(
                 bbox=[x, y, x + w, y + h],
                 bbox_label=self.cat2label[ann['category_id']],

@@ -37,13 +37,22 @@ or ``seqinfo.ini`` is needed. TrackEval sizes a sequence by the original
 ``seqLength``; the frames of the other half simply hold neither ground
 truth nor results and count for nothing.
 
-Annotations follow the public converter: pedestrians (MOT class 1) with
-consider flag 1 become annotations of the single category ``pedestrian``;
-every other row (distractor classes 2, 7, 8, 12, vehicles, occluders and
-consider-0 rows) is dropped, not written as an ignore region. Instance ids
-are renumbered per output file from 1 (0 is never used), sequence by
-sequence in name order and, inside a sequence, by first frame then MOT id;
-the original id is kept as ``mot_instance_id``.
+Annotations: pedestrians (MOT class 1) with consider flag 1 become
+annotations of the single category ``pedestrian``. With
+``ignore_distractors`` (the default) the rows the official evaluation
+neither rewards nor punishes - the distractor classes 2 (person on
+vehicle), 7 (static person), 8 (distractor) and 12 (reflection) and
+pedestrians with consider flag 0 - become *ignore regions* of
+``pedestrian`` (``ignore: 1``, ``iscrowd: 1``, negative ``instance_id``
+-1, -2, ... per file): training then takes RPN anchors, RoIs and track-head
+samples mostly inside them (intersection over the anchor's area >
+``ignore_iof_thr`` of the assigners) as neither positives nor negatives,
+as ByteTrack and CenterTrack do for MOT17. Other rows (vehicles, occluders)
+are dropped; without the flag every row but the consider-1 pedestrians is
+(the public QDTrack converter). Instance ids of the pedestrians are
+renumbered per output file from 1 (0 is never used), sequence by sequence
+in name order and, inside a sequence, by first frame then MOT id; the
+original id is kept as ``mot_instance_id``.
 """
 import os
 import os.path as osp
@@ -69,6 +78,8 @@ MOT17_DETECTORS = ('DPM', 'FRCNN', 'SDP')
 MOT17_SPLITS = ('train', 'half-train', 'half-val', 'test')
 #: The single category of the converted annotations.
 MOT17_CATEGORIES = [dict(id=1, name='pedestrian')]
+#: MOT17 classes written as ignore regions (with consider-0 pedestrians).
+MOT17_IGNORE_CLASSES = (2, 7, 8, 12)
 #: Half splits and the ground-truth file written for each.
 HALF_GT_FILES = {
     'half-train': 'gt_half-train.txt',
@@ -144,6 +155,7 @@ def convert_mot17(root: str,
                   split_train: str = 'half',
                   detector: str = 'FRCNN',
                   test_detector: str = 'all',
+                  ignore_distractors: bool = True,
                   progress: bool = True) -> dict:
     """Convert MOT17 to CocoVID JSON and write the half-split gt files.
 
@@ -163,13 +175,17 @@ def convert_mot17(root: str,
             suffix are always used.
         test_detector (str): the same for ``test/``. Defaults to ``'all'``:
             a MOTChallenge submission needs a results file per copy.
+        ignore_distractors (bool): write the distractor rows and consider-0
+            pedestrians as ignore regions (see the module docstring).
+            Defaults to True; False drops them.
         progress (bool): show tqdm progress bars. Defaults to True.
 
     Returns:
         dict: ``out_dir``; ``files`` (split -> JSON path); ``gt_files``
         (paths of the ``gt_half-*.txt`` written); ``splits`` (split ->
-        ``videos``, ``images``, ``annotations``, ``instances``,
-        ``dropped_rows`` (gt rows not turned into annotations)).
+        ``videos``, ``images``, ``annotations`` (pedestrians),
+        ``ignore_regions``, ``instances``, ``dropped_rows`` (gt rows not
+        turned into annotations or ignore regions)).
 
     Raises:
         FileNotFoundError: ``<root>/train`` is missing, or a converted
@@ -201,7 +217,8 @@ def convert_mot17(root: str,
                           if split_train == 'half' else [])
     train_seqs = _load_split(train_dir, detector, with_gt=True,
                              progress=progress)
-    outputs = {split: _CocoVidBuilder() for split in splits}
+    outputs = {split: _CocoVidBuilder(ignore_distractors)
+               for split in splits}
     gt_files = []
     for seq in tqdm(train_seqs, desc='converting train', unit='seq',
                     disable=not progress):
@@ -343,10 +360,12 @@ def _write_half_gt(seq: dict) -> List[str]:
 class _CocoVidBuilder:
     """Accumulates the videos, images and annotations of one JSON file."""
 
-    def __init__(self) -> None:
+    def __init__(self, ignore_distractors: bool = True) -> None:
         self.coco = dict(categories=[dict(c) for c in MOT17_CATEGORIES],
                          videos=[], images=[], annotations=[])
+        self.ignore_distractors = ignore_distractors
         self.num_instances = 0
+        self.num_ignore = 0
         self.dropped_rows = 0
 
     def add_video(self, seq: dict, split_folder: str,
@@ -357,8 +376,12 @@ class _CocoVidBuilder:
             in_range = np.isin(gt[:, 0].astype(np.int64), frames)
             gt = gt[in_range]
             keep = (gt[:, 7] == 1) & (gt[:, 6] == 1)
-            self.dropped_rows += int((~keep).sum())
-            gt = gt[keep]
+            ignore = np.zeros_like(keep)
+            if self.ignore_distractors:
+                ignore = np.isin(gt[:, 7], MOT17_IGNORE_CLASSES) | (
+                    (gt[:, 7] == 1) & (gt[:, 6] == 0))
+            self.dropped_rows += int((~keep & ~ignore).sum())
+            ignored, gt = gt[ignore], gt[keep]
         if not len(frames):
             return
         info = seq['info']
@@ -377,7 +400,15 @@ class _CocoVidBuilder:
                      width=info['imWidth'],
                      frame_id=frame_id,
                      mot_frame_id=number))
-        if gt is None or not len(gt):
+        if gt is None:
+            return
+        image_of = {n: first_image_id + k
+                    for k, n in enumerate(frames.tolist())}
+        self._add_pedestrians(gt, image_of)
+        self._add_ignore_regions(ignored, image_of)
+
+    def _add_pedestrians(self, gt: np.ndarray, image_of: dict) -> None:
+        if not len(gt):
             return
         # instance ids: by first frame, then MOT id
         order = np.lexsort((gt[:, 1], gt[:, 0]))
@@ -387,8 +418,6 @@ class _CocoVidBuilder:
         new_id = {int(m): self.num_instances + k + 1
                   for k, m in enumerate(by_appearance.tolist())}
         self.num_instances += len(by_appearance)
-        image_of = {n: first_image_id + k
-                    for k, n in enumerate(frames.tolist())}
         anns = self.coco['annotations']
         for row in gt.tolist():
             x, y, w, h = row[2:6]
@@ -403,17 +432,38 @@ class _CocoVidBuilder:
                      iscrowd=0,
                      visibility=row[8]))
 
+    def _add_ignore_regions(self, rows: np.ndarray, image_of: dict) -> None:
+        """Distractor / consider-0 rows as ignore regions of pedestrian."""
+        anns = self.coco['annotations']
+        for row in rows[np.lexsort((rows[:, 1], rows[:, 0]))].tolist():
+            x, y, w, h = row[2:6]
+            self.num_ignore += 1
+            anns.append(
+                dict(id=len(anns) + 1,
+                     image_id=image_of[int(row[0])],
+                     category_id=1,
+                     instance_id=-self.num_ignore,
+                     mot_instance_id=int(row[1]),
+                     mot_class=int(row[7]),
+                     bbox=[x, y, w, h],
+                     area=w * h,
+                     iscrowd=1,
+                     ignore=1,
+                     visibility=row[8]))
+
     def stats(self) -> dict:
         return dict(videos=len(self.coco['videos']),
                     images=len(self.coco['images']),
-                    annotations=len(self.coco['annotations']),
+                    annotations=len(self.coco['annotations']) -
+                    self.num_ignore,
+                    ignore_regions=self.num_ignore,
                     instances=self.num_instances,
                     dropped_rows=self.dropped_rows)
 
 
 def mot17_results_from_cocovid(coco: dict,
                                video_name: str) -> np.ndarray:
-    """Ground-truth annotations of one video as MOT results rows.
+    """Ground-truth pedestrians of one video as MOT results rows.
 
     Handy to check an evaluation set-up: the rows of a perfect tracker.
 
@@ -435,12 +485,14 @@ def mot17_results_from_cocovid(coco: dict,
     frame_of = {img['id']: img.get('mot_frame_id', img['frame_id'] + 1)
                 for img in coco['images'] if img['video_id'] == video_ids[0]}
     rows = [[frame_of[a['image_id']], a['instance_id'], *a['bbox'], 1.0]
-            for a in coco['annotations'] if a['image_id'] in frame_of]
+            for a in coco['annotations'] if a['image_id'] in frame_of
+            and not (a.get('ignore', 0) or a.get('iscrowd', 0))]
     return np.asarray(rows, dtype=np.float64).reshape(-1, 7)
 
 
 __all__ = [
-    'MOT17_DETECTORS', 'MOT17_SPLITS', 'MOT17_CATEGORIES', 'HALF_GT_FILES',
+    'MOT17_DETECTORS', 'MOT17_SPLITS', 'MOT17_CATEGORIES',
+    'MOT17_IGNORE_CLASSES', 'HALF_GT_FILES',
     'MOT17FormatError', 'half_split_frames', 'group_mot17_copies',
     'convert_mot17', 'mot17_results_from_cocovid'
 ]

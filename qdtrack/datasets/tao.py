@@ -39,7 +39,7 @@ from .coco_video_dataset import AnnotationError, CocoVideoDataset
 __all__ = [
     'AnnotationError', 'TAODataset', 'category_merge_map', 'cocovid_to_tao',
     'is_tao_format', 'load_as_cocovid', 'load_json', 'load_tao',
-    'tao_to_cocovid'
+    'tao_to_cocovid', 'tao_track_vocabulary'
 ]
 
 _TAO_KEYS = {
@@ -478,6 +478,70 @@ def cocovid_to_tao(cocovid: dict,
     if 'info' in data:
         out['info'] = data['info']
     return out
+
+
+def tao_track_vocabulary(annotation_files: Iterable[str],
+                         category_files: Iterable[str] = ()) -> List[str]:
+    """The classes QDTrack's TAO models predict (482 on TAO v1).
+
+    The public QDTrack TAO recipe (``tools/convert_datasets/tao2coco.py
+    --filter-classes`` of SysCV/qdtrack) keeps the LVIS categories that
+    occur in TAO: those of the annotations of ``train.json`` and
+    ``validation.json`` and those listed by ``test_categories.json``. On
+    TAO v1 these are 482 of the 1230 LVIS v0.5 categories. Merged
+    categories count as the category they were merged into.
+
+    Args:
+        annotation_files (Iterable[str]): TAO (or CocoVID) files whose
+            annotated categories count, e.g. ``train.json`` and
+            ``validation.json``. The first one's categories give the names
+            and the order (by id).
+        category_files (Iterable[str]): Files whose ``categories`` all
+            count, e.g. ``test_categories.json``. Defaults to ().
+
+    Returns:
+        list[str]: Category names, ordered by category id.
+
+    Raises:
+        AnnotationError: a file lacks ``categories`` or uses an id the first
+            file does not define.
+    """
+    annotation_files = list(annotation_files)
+    if not annotation_files:
+        raise ValueError('tao_track_vocabulary needs at least one '
+                         'annotation file')
+    first = load_json(annotation_files[0])
+    if not isinstance(first, dict) or not isinstance(
+            first.get('categories'), list):
+        raise AnnotationError(
+            f'{annotation_files[0]}: missing list "categories"')
+    names = {c['id']: c['name'] for c in first['categories']}
+    merge = category_merge_map(first['categories'])
+    used = set()
+
+    def add(cat_id, source):
+        cat_id = merge.get(cat_id, cat_id)
+        if cat_id not in names:
+            raise AnnotationError(
+                f'{source}: category id {cat_id} is not a category of '
+                f'{annotation_files[0]}')
+        used.add(cat_id)
+
+    for k, path in enumerate(annotation_files):
+        data = first if k == 0 else load_json(path)
+        anns = data.get('annotations') if isinstance(data, dict) else None
+        if not isinstance(anns, list):
+            raise AnnotationError(f'{path}: missing list "annotations"')
+        for ann in anns:
+            add(ann['category_id'], path)
+    for path in category_files:
+        data = load_json(path)
+        cats = data.get('categories') if isinstance(data, dict) else None
+        if not isinstance(cats, list):
+            raise AnnotationError(f'{path}: missing list "categories"')
+        for cat in cats:
+            add(cat['id'], path)
+    return [names[i] for i in sorted(used)]
 
 
 @DATASETS.register_module()

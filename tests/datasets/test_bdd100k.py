@@ -309,3 +309,73 @@ def test_export_needs_bdd_names_and_images(tmp_path):
                                   img_root=src,
                                   category_map=dict(vehicle='truck'),
                                   progress=False)
+
+
+def _det_labels():
+    """BDD100K detection labels (det_20 layout) of three images."""
+    def lab(i, cat, box, crowd=False):
+        x1, y1, x2, y2 = box
+        return dict(id=str(i), category=cat,
+                    attributes=dict(occluded=False, truncated=False,
+                                    crowd=crowd),
+                    box2d=dict(x1=x1, y1=y1, x2=x2, y2=y2))
+    return [
+        dict(name='a.jpg', labels=[
+            lab(1, 'car', (10, 20, 109, 69)),
+            lab(2, 'traffic light', (5, 5, 9, 19)),
+            lab(3, 'person', (200, 100, 229, 179))]),
+        dict(name='b.jpg', labels=None),
+        dict(name='c.jpg', labels=[
+            lab(4, 'other vehicle', (0, 0, 49, 29)),
+            lab(5, 'pedestrian', (300, 300, 319, 359), crowd=True),
+            lab(6, 'traffic sign', (1, 1, 4, 4)),
+            lab(7, 'bicycle', (400, 400, 439, 459))]),
+    ]
+
+
+def test_detection_labels_become_still_images(tmp_path, capsys):
+    from qdtrack.datasets import CocoVideoDataset
+    from qdtrack.datasets.bdd100k import bdd100k_det_to_cocovid
+    coco = bdd100k_det_to_cocovid(_det_labels(), 'train')
+    assert [(i['id'], i['file_name']) for i in coco['images']] == [
+        (1, 'train/a.jpg'), (2, 'train/b.jpg'), (3, 'train/c.jpg')]
+    assert all('video_id' not in i for i in coco['images'])
+    cats = {c['id']: c['name'] for c in coco['categories']}
+    rows = [(a['image_id'], cats[a['category_id']], a['instance_id'],
+             a['bbox'], a['ignore']) for a in coco['annotations']]
+    # traffic lights / signs dropped; person -> pedestrian; other vehicle
+    # and crowd boxes are ignore regions; each box its own instance
+    assert rows == [(1, 'car', 1, [10, 20, 100, 50], 0),
+                    (1, 'pedestrian', 2, [200, 100, 30, 80], 0),
+                    (3, 'car', 3, [0, 0, 50, 30], 1),
+                    (3, 'pedestrian', 4, [300, 300, 20, 60], 1),
+                    (3, 'bicycle', 5, [400, 400, 40, 60], 0)]
+    bad = _det_labels()
+    bad[2]['labels'][0]['category'] = 'pothole'
+    with pytest.raises(ScalabelFormatError,
+                       match=r"det\.json: frame 2 \(c\.jpg\).*'pothole'"):
+        bdd100k_det_to_cocovid(bad, 'train', source='det.json')
+
+    # the CLI writes annotations/det_train_cocofmt.json; the dataset reads
+    # every image as a one-frame video
+    root = tmp_path / 'bdd'
+    (root / 'labels' / 'det_20').mkdir(parents=True)
+    (root / 'labels' / 'det_20' / 'det_train.json').write_text(
+        json.dumps(_det_labels()))
+    write_labels(str(root / 'labels' / 'box_track_20' / 'val'))
+    cli = runpy.run_path(osp.join(ROOT, 'tools', 'convert_bdd100k.py'))
+    assert cli['main']([str(root), '--splits', 'val', '--det-splits',
+                        'train', '--no-progress']) == 0
+    assert 'det train: 3 images, 5 annotations, 2 ignore_regions' in \
+        capsys.readouterr().out
+    ds = CocoVideoDataset(
+        ann_file=str(root / 'annotations' / 'det_train_cocofmt.json'),
+        metainfo=dict(classes=BDD100K_CLASSES),
+        data_prefix=dict(img_path='images/100k/'), test_mode=True,
+        pipeline=[])
+    assert len(ds) == 3
+    assert [ds.get_len_per_video(v) for v in range(3)] == [1, 1, 1]
+    assert ds.get_data_info(2)['images'][0]['img_path'] == \
+        'images/100k/train/c.jpg'
+    assert cli['main']([str(root), '--splits', 'val', '--det-splits',
+                        'val']) == 1

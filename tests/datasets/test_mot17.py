@@ -90,6 +90,11 @@ def _raw_gt(toy, k):
     return read_mot_gt(str(toy / 'train' / TOY_SEQS[k - 1] / 'gt/gt.txt'))
 
 
+def _kept(data):
+    """The pedestrians of a CocoVID dict (no ignore regions)."""
+    return [a for a in data['annotations'] if not a.get('ignore', 0)]
+
+
 def _pedestrians(gt, lo, hi):
     keep = (gt[:, 7] == 1) & (gt[:, 6] == 1) & (gt[:, 0] >= lo) & (
         gt[:, 0] <= hi)
@@ -134,21 +139,21 @@ def test_cocovid_counts_and_ids(converted, toy):
         assert data['categories'] == [dict(id=1, name='pedestrian')]
         assert len(data['images']) == 2 * (hi - lo + 1)
         expected = [_pedestrians(_raw_gt(toy, k), lo, hi) for k in (1, 2)]
-        assert len(data['annotations']) == sum(len(e) for e in expected)
+        assert len(_kept(data)) == sum(len(e) for e in expected)
         all_rows = sum(
             int(((g[:, 0] >= lo) & (g[:, 0] <= hi)).sum())
             for g in (_raw_gt(toy, 1), _raw_gt(toy, 2)))
         assert summary['splits'][split]['dropped_rows'] == \
             all_rows - len(data['annotations'])
         # ids 1..N, consecutive, never 0; one id per (video, MOT id)
-        ids = sorted({a['instance_id'] for a in data['annotations']})
+        ids = sorted({a['instance_id'] for a in _kept(data)})
         num_ids = sum(len(np.unique(e[:, 1])) for e in expected)
         assert ids == list(range(1, num_ids + 1))
         assert summary['splits'][split]['instances'] == num_ids
         video_of = {i['id']: i['video_id'] for i in data['images']}
         pairs = {(video_of[a['image_id']], a['mot_instance_id'],
                   a['instance_id'])
-                 for a in data['annotations']}
+                 for a in _kept(data)}
         assert len(pairs) == num_ids
         # frame numbers: frame_id 0-based in the (half) video, mot_frame_id
         # the original number; file names follow it
@@ -165,7 +170,7 @@ def test_cocovid_counts_and_ids(converted, toy):
                 if i['video_id'] == 1}
     got = np.array([[frame_of[a['image_id']], a['mot_instance_id'],
                      *a['bbox'], a['visibility']]
-                    for a in coco['train']['annotations']
+                    for a in _kept(coco['train'])
                     if a['image_id'] in frame_of])
     want = gt1[np.lexsort((gt1[:, 1], gt1[:, 0]))][:, [0, 1, 2, 3, 4, 5, 8]]
     np.testing.assert_array_equal(got, want)
@@ -179,15 +184,15 @@ def test_matches_toy_generator_pedestrians(converted, toy):
     """Independent check: the toy generator's own CocoVID pedestrians."""
     coco = converted[2]['train']
     ref = json.loads((toy / 'annotations/train_cocoformat.json').read_text())
-    ref_peds = [a for a in ref['annotations'] if a['category_id'] == 1]
-    assert len(coco['annotations']) == len(ref_peds)
+    ref_peds = [a for a in _kept(ref) if a['category_id'] == 1]
+    assert len(_kept(coco)) == len(ref_peds)
     ref_frame = {i['id']: (i['video_id'], i['mot_frame_id'])
                  for i in ref['images']}
     our_frame = {i['id']: (i['video_id'], i['mot_frame_id'])
                  for i in coco['images']}
     key = sorted((*ref_frame[a['image_id']], *a['bbox']) for a in ref_peds)
     ours = sorted((*our_frame[a['image_id']], *a['bbox'])
-                  for a in coco['annotations'])
+                  for a in _kept(coco))
     assert ours == key
 
 
@@ -246,8 +251,10 @@ def test_coco_video_dataset_loads_both_halves(converted):
     num = sum(len(f['instances']) for i in (0, 1)
               for f in val.get_data_info(i)['images'])
     assert num == len(coco['half-val']['annotations'])
-    assert all(inst['ignore_flag'] == 0 for f in video['images']
-               for inst in f['instances'])
+    num_ignore = sum(inst['ignore_flag'] for i in (0, 1)
+                     for f in val.get_data_info(i)['images']
+                     for inst in f['instances'])
+    assert num_ignore == summary['splits']['half-val']['ignore_regions'] > 0
     # public detections are looked up by the original frame number
     det = read_mot_det(str(root / 'train/MOT17-02-FRCNN/det/det.txt'))
     rows = det[det[:, 0] == 12]
@@ -278,7 +285,7 @@ def test_evaluate_half_val_perfect_and_id_switches(converted, tmp_path):
                   progress=False)
     res = evaluate_mot_challenge(root / 'train', tmp_path / 'perfect',
                                  **kwargs)['COMBINED']
-    num_dets = len(val['annotations'])
+    num_dets = len(_kept(val))
     assert res['GT_Dets'] == num_dets
     assert res['HOTA'] == pytest.approx(100.0)
     assert res['MOTA'] == pytest.approx(100.0)
@@ -323,7 +330,7 @@ def test_mot_challenge_metric_with_half_val_gt(converted):
     values = metric.compute_metrics(results)
     assert values['HOTA'] == pytest.approx(100.0)
     assert values['IDF1'] == pytest.approx(100.0)
-    assert values['GT_Dets'] == len(val['annotations'])
+    assert values['GT_Dets'] == len(_kept(val))
 
 
 # ------------------------------------------------------------------- errors
@@ -453,3 +460,50 @@ def test_mot17_config_pipelines_run(converted):
     assert len(frames) == 2  # key and reference frame
     assert abs(frames[0].frame_id - frames[1].frame_id) <= 10
     assert packed['inputs'].shape[0] == 2
+
+
+def test_distractors_and_consider0_become_ignore_regions(converted, toy,
+                                                         tmp_path):
+    """Classes 2, 7, 8, 12 and consider-0 pedestrians: ignore regions of
+    pedestrian with negative ids; --no-ignore-regions drops them."""
+    _, summary, coco = converted
+    gt = _raw_gt(toy, 1)
+    want = gt[np.isin(gt[:, 7], (2, 7, 8, 12)) |
+              ((gt[:, 7] == 1) & (gt[:, 6] == 0))]
+    assert len(want) > 0
+    frame_of = {i['id']: i['mot_frame_id'] for i in coco['train']['images']
+                if i['video_id'] == 1}
+    ignores = [a for a in coco['train']['annotations'] if a.get('ignore')]
+    got = sorted((frame_of[a['image_id']], a['mot_instance_id'],
+                  *a['bbox'], a['mot_class']) for a in ignores
+                 if a['image_id'] in frame_of)
+    assert got == sorted(tuple(r) for r in want[:, [0, 1, 2, 3, 4, 5, 7]]
+                         .tolist())
+    assert all(a['category_id'] == 1 and a['iscrowd'] == 1 and
+               a['instance_id'] < 0 for a in ignores)
+    assert len({a['instance_id'] for a in ignores}) == len(ignores)
+    stats = summary['splits']['train']
+    assert stats['ignore_regions'] == len(ignores)
+    assert stats['annotations'] == len(_kept(coco['train']))
+    # toy classes 3 (car) and 4 (bicycle) stay dropped
+    assert stats['dropped_rows'] == sum(
+        int((~np.isin(_raw_gt(toy, k)[:, 7], (1, 2, 7, 8, 12))).sum())
+        for k in (1, 2))
+    # without the flag: the public converter's files (pedestrians only)
+    root = _make_layout(tmp_path / 'mot17', toy, with_test=False)
+    plain = convert_mot17(root, split_train='full', ignore_distractors=False,
+                          progress=False)
+    data = json.loads(Path(plain['files']['train']).read_text())
+    def no_id(anns):
+        return [{k: v for k, v in a.items() if k != 'id'} for a in anns]
+
+    assert no_id(data['annotations']) == no_id(_kept(coco['train']))
+    assert plain['splits']['train']['ignore_regions'] == 0
+    # the dataset drops ignore regions on request
+    ds = CocoVideoDataset(
+        data_root=str(converted[0]),
+        ann_file='annotations/train_cocoformat.json',
+        metainfo=dict(classes=('pedestrian', )), data_prefix=dict(
+            img_path=''), test_mode=True, pipeline=[], with_ignore=False)
+    assert all(inst['ignore_flag'] == 0 for f in ds.get_data_info(0)[
+        'images'] for inst in f['instances'])

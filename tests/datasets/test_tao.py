@@ -15,6 +15,7 @@ from qdtrack.datasets.tao import (
     is_tao_format,
     load_tao,
     tao_to_cocovid,
+    tao_track_vocabulary,
 )
 from qdtrack.datasets.toy.export_tao import (
     export_cocovid_as_tao,
@@ -287,3 +288,51 @@ def test_tao_dataset(tmp_path, fmt):
     assert first[0]['bbox'] == [12, 10, 32, 50]
     assert ds.federated_labels['val/YFCC100M/v_a'] == dict(
         neg_category_ids=[3], not_exhaustive_category_ids=[2])
+
+
+def _cli():
+    spec = importlib.util.spec_from_file_location(
+        'convert_tao', osp.join(REPO, 'tools', 'convert_tao.py'))
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    return cli
+
+
+def test_tao_track_vocabulary(tmp_path):
+    """Categories annotated in train / validation or listed by the test
+    categories, merged ids resolved, in id order."""
+    train = tao_json()
+    train['categories'].append(dict(id=4, name='dog', synset='dog.n.01',
+                                    frequency='f'))
+    train['categories'].append(dict(id=6, name='zebra', synset='zebra.n.01',
+                                    frequency='r'))
+    val = copy.deepcopy(train)
+    # validation: only bicycles (id 3); train: person and car (via id 5)
+    train['annotations'] = [a for a in train['annotations']
+                            if a['category_id'] in (1, 5)]
+    for ann in val['annotations']:
+        ann['category_id'] = 3
+    for name, data in (('train', train), ('validation', val)):
+        (tmp_path / f'{name}.json').write_text(json.dumps(data))
+    files = [str(tmp_path / 'train.json'), str(tmp_path / 'validation.json')]
+    assert tao_track_vocabulary(files) == ['person', 'car_(automobile)',
+                                           'bicycle']
+    (tmp_path / 'test_categories.json').write_text(json.dumps(
+        dict(categories=[dict(id=6, name='zebra')])))
+    tests = [str(tmp_path / 'test_categories.json')]
+    assert tao_track_vocabulary(files, tests) == [
+        'person', 'car_(automobile)', 'bicycle', 'zebra']
+    # the CLI writes the same list; a dataset reads it as its classes
+    out = tmp_path / 'tao_classes.txt'
+    _cli().main(['classes', str(tmp_path), str(out)])
+    assert out.read_text().splitlines() == [
+        'person', 'car_(automobile)', 'bicycle', 'zebra']
+    ds = TAODataset(ann_file=files[0], metainfo=dict(classes=str(out)),
+                    data_prefix=dict(img_path='frames'), test_mode=True,
+                    pipeline=[], lazy_init=False)
+    assert list(ds.metainfo['classes']) == [
+        'person', 'car_(automobile)', 'bicycle', 'zebra']
+    (tmp_path / 'bad.json').write_text(json.dumps(
+        dict(categories=[dict(id=77, name='yak')])))
+    with pytest.raises(AnnotationError, match='bad.json: category id 77'):
+        tao_track_vocabulary(files, [str(tmp_path / 'bad.json')])

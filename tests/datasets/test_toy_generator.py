@@ -248,9 +248,32 @@ def test_cocovid_json(bench):
                 f'{split}/{v["name"]}/img1/000005.jpg'
         for im in raw['images']:
             assert (root / im['file_name']).is_file()
-        anns = raw['annotations']
-        assert [a['id'] for a in anns] == list(range(1, len(anns) + 1))
-        assert len(coco.getAnnIds()) == len(anns)
+        assert [a['id'] for a in raw['annotations']] == list(
+            range(1, len(raw['annotations']) + 1))
+        assert len(coco.getAnnIds()) == len(raw['annotations'])
+        # ignore regions come last: static persons, reflections and
+        # consider-0 pedestrians of gt.txt, as pedestrian crowd boxes
+        ignores = [a for a in raw['annotations'] if a['ignore']]
+        anns = [a for a in raw['annotations'] if not a['ignore']]
+        assert raw['annotations'] == anns + ignores
+        assert summary['splits'][split]['ignore_regions'] == len(ignores)
+        assert [a['instance_id'] for a in ignores] == list(
+            range(-1, -len(ignores) - 1, -1))
+        assert all(a['iscrowd'] == 1 and a['category_id'] == 1 for a in
+                   ignores)
+        frame_of = {im['id']: im['mot_frame_id'] for im in raw['images']}
+        name_of = {v['id']: v['name'] for v in raw['videos']}
+        video_of = {im['id']: im['video_id'] for im in raw['images']}
+        want = []
+        for seq in seqs:
+            gt = _read_rows(root / split / seq / 'gt' / 'gt.txt', 9)
+            keep = np.isin(gt[:, 7], (7, 12)) | ((gt[:, 7] == 1) &
+                                                 (gt[:, 6] == 0))
+            want += [(seq, *r) for r in gt[keep][:, [0, 2, 3, 4, 5, 7]]
+                     .tolist()]
+        got = [(name_of[video_of[a['image_id']]], frame_of[a['image_id']],
+                *a['bbox'], a['mot_class']) for a in ignores]
+        assert sorted(got) == sorted(want) and len(got) > 0
         inst = np.array([a['instance_id'] for a in anns])
         assert np.unique(inst).tolist() == list(range(1, inst.max() + 1))
         assert sum(summary['splits'][split]['identities'].values()) == \
@@ -325,7 +348,7 @@ def _write_oracle(root: Path, split: str, out: Path, swap: bool = False,
     images = {im['id']: im for im in raw['images']}
     rows = {n: [] for n in names.values()}
     for a in raw['annotations']:
-        if a['category_id'] != 1:
+        if a['category_id'] != 1 or a['ignore']:
             continue
         im = images[a['image_id']]
         rows[names[im['video_id']]].append(
@@ -404,7 +427,7 @@ def test_occlusions_and_reentries_exist(bench):
     # several classes with different shapes
     ann = [a for split in ('train', 'val') for a in json.loads(
         (root / 'annotations' / f'{split}_cocoformat.json').read_text())[
-            'annotations']]
+            'annotations'] if not a['ignore']]
     whole = [a for a in ann if a['bbox'][0] > 0 and a['bbox'][1] > 0 and
              a['bbox'][0] + a['bbox'][2] < 320 and
              a['bbox'][1] + a['bbox'][3] < 240]

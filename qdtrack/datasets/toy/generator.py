@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 from tqdm import tqdm
@@ -270,12 +271,24 @@ def _sequence_stats(data: SequenceData, ids: dict) -> dict:
             'hidden_frames': hidden_frames, 're_entries': reentries}
 
 
-def _split_json(sequences: list, split: str, id_maps: list) -> dict:
+def _ignore_rows(gt_rows: list) -> list:
+    """The gt.txt rows MOT17's evaluation neither rewards nor punishes:
+    static persons, reflections and consider-0 pedestrians."""
+    return [r for r in gt_rows
+            if r[7] in (MOT_STATIC_PERSON, MOT_REFLECTION) or
+            (r[7] == MOT_CLASS[PEDESTRIAN] and r[6] == 0)]
+
+
+def _split_json(sequences: list, split: str, id_maps: list,
+                ignore_rows: Optional[list] = None) -> dict:
     """CocoVID dict of one split (see docs/data_formats.md).
 
     ``id_maps`` holds the :func:`_local_ids` result of every sequence;
     instance ids are the local ids shifted by the number of annotated
     objects of the earlier sequences, hence 1..N without gaps.
+    ``ignore_rows`` (per sequence, :func:`_ignore_rows`) are appended as
+    ignore regions of ``pedestrian`` (``ignore`` and ``iscrowd`` 1,
+    instance ids -1, -2, ...), after every other annotation.
     """
     videos, images, anns = [], [], []
     offset = 0
@@ -301,6 +314,19 @@ def _split_json(sequences: list, split: str, id_maps: list) -> dict:
                     'bbox': [x, y, w, h], 'area': w * h, 'iscrowd': 0,
                     'visibility': round(st.visibility, 4), 'ignore': 0})
         offset += num_annotated
+    first_image, num_ignore = 1, 0
+    for data, rows in zip(sequences, ignore_rows or []):
+        for row in rows:
+            # gt rows may hold numpy scalars; JSON needs Python numbers
+            t, _, x, y, w, h, _, cls, vis = (
+                v.item() if isinstance(v, np.generic) else v for v in row)
+            num_ignore += 1
+            anns.append({
+                'id': len(anns) + 1, 'image_id': first_image + t - 1,
+                'category_id': PEDESTRIAN, 'instance_id': -num_ignore,
+                'bbox': [x, y, w, h], 'area': w * h, 'iscrowd': 1,
+                'visibility': vis, 'mot_class': cls, 'ignore': 1})
+        first_image += data.num_frames
     return {'categories': [dict(c) for c in CATEGORIES], 'videos': videos,
             'images': images, 'annotations': anns}
 
@@ -308,8 +334,8 @@ def _split_json(sequences: list, split: str, id_maps: list) -> dict:
 def generate_toy_benchmark(root, seed: int = 0, num_train: int = 12,
                            num_val: int = 6, num_frames: int = 80,
                            width: int = 320, height: int = 240,
-                           scale: float = 1.0, progress: bool = True
-                           ) -> dict:
+                           scale: float = 1.0, progress: bool = True,
+                           ignore_regions: bool = True) -> dict:
     """Write the toy tracking benchmark under ``root``.
 
     Writes ``<root>/{train,val}/TOY-XX/{img1/*.jpg, gt/gt.txt, det/det.txt,
@@ -331,6 +357,10 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 12,
             length and the image size (each rounded). ``scale=2`` gives
             24 + 12 sequences of 160 frames at 640x480.
         progress (bool): Show a tqdm progress bar over the frames.
+        ignore_regions (bool): Also write the static persons, reflections
+            and consider-0 pedestrians of ``gt.txt`` as ignore regions of
+            ``pedestrian`` in the CocoVID files (as ``convert_mot17`` does
+            for MOT17). Defaults to True.
 
     Returns:
         dict: Summary with keys ``sequences`` (names per split),
@@ -369,7 +399,7 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 12,
         for split in ('train', 'val'):
             if not names[split]:
                 continue
-            sequences, id_maps = [], []
+            sequences, id_maps, ignores = [], [], []
             split_stats = {'gt_rows': 0, 'det_rows': 0, 'distractor_rows': 0,
                            'lookalike_identities': 0, 'occlusion_events': 0,
                            'hidden_spells': 0, 'hidden_frames': 0,
@@ -390,17 +420,20 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 12,
                                                  height, FPS))
                 sequences.append(data)
                 id_maps.append((ids, num_annotated))
+                ignores.append(_ignore_rows(gt))
                 split_stats['gt_rows'] += len(gt)
                 split_stats['det_rows'] += len(dets)
                 split_stats['distractor_rows'] += sum(
                     r[7] in (MOT_STATIC_PERSON, MOT_REFLECTION) for r in gt)
                 for key, value in _sequence_stats(data, ids).items():
                     split_stats[key] += value
-            coco = _split_json(sequences, split, id_maps)
+            coco = _split_json(sequences, split, id_maps,
+                               ignores if ignore_regions else None)
             ann_file = root / 'annotations' / f'{split}_cocoformat.json'
             atomic_write_text(ann_file, format_json(coco))
             per_cat = {}
-            for ann in coco['annotations']:
+            kept = [a for a in coco['annotations'] if not a['ignore']]
+            for ann in kept:
                 per_cat.setdefault(ann['category_id'], set()).add(
                     ann['instance_id'])
             identities = {c['name']: len(per_cat.get(c['id'], ()))
@@ -412,7 +445,8 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 12,
                             uid in data.lookalikes)
             split_stats.update(
                 sequences=len(sequences), frames=len(coco['images']),
-                annotations=len(coco['annotations']),
+                annotations=len(kept),
+                ignore_regions=len(coco['annotations']) - len(kept),
                 identities=identities, lookalike_identities=look)
             summary['splits'][split] = split_stats
             summary['frames'] += len(coco['images'])

@@ -35,11 +35,15 @@ them, ClsA over those of at least 0.5. Matching is the Hungarian algorithm
 on ``global alignment score x IoU`` as in HOTA. The classes evaluated are
 those with ground truth.
 
-**Frames without labels.** Every image of the ground truth is a labelled
-frame, including those without any box: a predicted track that continues
-into such a frame is penalised in association like anywhere else. The
-authors' code only keeps frames holding at least one box (it drops the
-predictions elsewhere); ``skip_empty_frames=True`` reproduces that.
+**Frames without labels.** As in the authors' code (SysCV/tet,
+``teta/datasets/tao.py``), only the frames holding at least one box are
+evaluated: the predictions in labelled frames without any box are dropped
+(``skip_empty_frames=True``, the default). With ``skip_empty_frames=False``
+every image of the ground truth counts, including those without boxes: a
+predicted track that continues into such a frame is then penalised in
+association like anywhere else (a stricter reading of "labelled frame").
+``tests/evaluation/test_teta_reference.py`` pins the authors' numbers on
+hand cases and on the exported toy benchmark.
 
 **Exhaustive extension** (``exhaustive=True``, not part of the TAO
 protocol, for fully labelled data or to study false alarms): a prediction of
@@ -351,7 +355,7 @@ def teta(gt: Union[str, dict],
          cls_min_alpha: float = 0.5,
          exhaustive: bool = False,
          max_dets_per_image: int = 300,
-         skip_empty_frames: bool = False,
+         skip_empty_frames: bool = True,
          progress: bool = True) -> dict:
     """Score tracking results with TETA.
 
@@ -373,7 +377,7 @@ def teta(gt: Union[str, dict],
             predictions per image (TAO's rule); 0 keeps all. Defaults to 300.
         skip_empty_frames (bool): Leave out frames without ground truth, as
             the authors' code does (see the module docstring).
-            Defaults to False.
+            Defaults to True.
         progress (bool): Show a progress bar over videos. Defaults to True.
 
     Returns:

@@ -2,7 +2,7 @@
 import os
 import os.path as osp
 import tempfile
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.logging import MMLogger
@@ -10,6 +10,7 @@ from mmengine.logging import MMLogger
 from qdtrack.datasets.bdd100k import BDD100K_CLASSES, load_scalabel_frames
 from qdtrack.registry import METRICS
 
+from ..functional.bdd100k_det import AP_KEYS, evaluate_bdd100k_det
 from ..functional.bdd100k_mot import (
     compute_bdd100k_hota,
     evaluate_bdd100k_mot,
@@ -102,7 +103,12 @@ class BDD100KMetric(VideoFrameMetric):
     truth counting 0), ``MOTA``, ``MOTP``, ``IDF1`` (all classes pooled),
     ``IDSW``, ``FP``, ``FN``, ``MT``, ``PT``, ``ML``, ``FM`` (sums over the
     classes) and, with ``hota``, ``mHOTA``, ``mDetA``, ``mAssA`` (class
-    mean) and ``HOTA``, ``DetA``, ``AssA`` (pooled).
+    mean) and ``HOTA``, ``DetA``, ``AssA`` (pooled). With ``'bbox'`` in
+    ``metric`` the frames' detections (``pred_instances``, tracked or not)
+    are also scored with COCO AP
+    (:func:`~qdtrack.evaluation.functional.bdd100k_det.evaluate_bdd100k_det`):
+    ``bbox_AP``, ``bbox_AP50``, ``bbox_AP75``, ``bbox_APs``, ``bbox_APm``,
+    ``bbox_APl`` (the detection half of the QDTrack BDD100K protocol).
 
     Args:
         ann_file (str, optional): Scalabel ground truth, a folder of
@@ -117,6 +123,8 @@ class BDD100KMetric(VideoFrameMetric):
         iou_thr (float): Smallest IoU of a match. Defaults to 0.5.
         ignore_iof_thr (float): Unmatched predictions covered by an ignore
             region by more than this share are removed. Defaults to 0.5.
+        metric (str | Sequence[str]): ``'track'``, ``'bbox'`` or both.
+            Defaults to ``'track'``.
         collect_device (str): See :class:`mmengine.evaluator.BaseMetric`.
         prefix (str, optional): Metric name prefix. Defaults to
             ``'bdd100k'``.
@@ -131,9 +139,16 @@ class BDD100KMetric(VideoFrameMetric):
                  hota: bool = True,
                  iou_thr: float = 0.5,
                  ignore_iof_thr: float = 0.5,
+                 metric: Union[str, Sequence[str]] = 'track',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        metrics = (metric, ) if isinstance(metric, str) else tuple(metric)
+        unknown = set(metrics) - {'bbox', 'track'}
+        if unknown or not metrics:
+            raise ValueError(f"metric must be 'bbox', 'track' or both, got "
+                             f'{metric!r}')
+        self.metrics = metrics
         if not format_only and ann_file is None:
             raise ValueError('BDD100KMetric needs ann_file (scalabel labels) '
                              'to evaluate (or format_only=True)')
@@ -152,8 +167,19 @@ class BDD100KMetric(VideoFrameMetric):
         return tuple(meta.get('classes') or BDD100K_CLASSES)
 
     def process_frame(self, frame) -> dict:
-        """One frame as a scalabel frame."""
-        return bdd100k_frame_from_sample(frame, self.classes)
+        """One frame as a scalabel frame (with its detections under
+        ``'detections'`` when ``'bbox'`` is evaluated)."""
+        out = bdd100k_frame_from_sample(frame, self.classes)
+        if 'bbox' in self.metrics:
+            det = frame.pred_instances
+            boxes = det.bboxes.detach().cpu().numpy().astype(
+                np.float64).reshape(-1, 4)
+            boxes[:, 2:] = np.maximum(boxes[:, 2:], boxes[:, :2] + 1)
+            out['detections'] = bdd100k_labels_from_arrays(
+                boxes, det.scores.detach().cpu().numpy(),
+                det.labels.detach().cpu().numpy(), np.arange(len(boxes)),
+                self.classes)
+        return out
 
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
@@ -174,27 +200,50 @@ class BDD100KMetric(VideoFrameMetric):
             out_dir = tmp.name
         try:
             os.makedirs(out_dir, exist_ok=True)
+            dets = [dict(f, labels=f['detections']) for f in results
+                    if 'detections' in f]
+            results = [{k: v for k, v in f.items() if k != 'detections'}
+                       for f in results]
             files = write_bdd100k_results(results, out_dir, progress=False)
             logger.info(f'wrote BDD100K results of {len(files)} videos to '
                         f'{out_dir}')
             if self.format_only:
                 return {}
-            # score what was written, and only this run's files
-            preds = [f for path in files
-                     for f in load_scalabel_frames(path, progress=False)]
-            return self._score(preds, logger)
+            self.last_results = {}
+            gts = load_scalabel_frames(self.ann_file, progress=False)
+            metrics = {}
+            if 'bbox' in self.metrics:
+                metrics.update(self._score_det(gts, dets, out_dir, logger))
+            if 'track' in self.metrics:
+                # score what was written, and only this run's files
+                preds = [f for path in files
+                         for f in load_scalabel_frames(path, progress=False)]
+                metrics.update(self._score(gts, preds, logger))
+            return metrics
         finally:
             if tmp is not None:
                 tmp.cleanup()
 
-    def _score(self, preds: list, logger) -> Dict[str, float]:
+    def _score_det(self, gts: list, dets: List[dict], out_dir: str,
+                   logger) -> Dict[str, float]:
+        """COCO AP of the detections (written to ``detections/``)."""
+        det_dir = osp.join(out_dir, 'detections')
+        files = write_bdd100k_results(dets, det_dir, progress=False)
+        preds = [f for path in files
+                 for f in load_scalabel_frames(path, progress=False)]
+        result = evaluate_bdd100k_det(gts, preds, self.classes)
+        self.last_results['det'] = result
+        logger.info('BDD100K detection: ' + ', '.join(
+            f'{k} {result[k]:.2f}' for k in AP_KEYS))
+        return {f'bbox_{k}': float(result[k]) for k in AP_KEYS}
+
+    def _score(self, gts: list, preds: list, logger) -> Dict[str, float]:
         """Score predicted frames against ``ann_file``."""
-        gts = load_scalabel_frames(self.ann_file, progress=False)
         result = evaluate_bdd100k_mot(gts, preds, self.iou_thr,
                                       self.ignore_iof_thr, progress=False)
         hota = compute_bdd100k_hota(gts, preds, progress=False) if (
             self.hota) else None
-        self.last_results = dict(mot=result, hota=hota)
+        self.last_results.update(mot=result, hota=hota)
         logger.info('\n' + format_bdd100k_table(result, hota))
         average = result['per_class']['AVERAGE']
         overall = result['per_class']['OVERALL']

@@ -90,7 +90,10 @@ class TAOMetric(VideoFrameMetric):
         teta_cfg (dict, optional): Further keyword arguments of
             :func:`~qdtrack.evaluation.functional.teta.teta`
             (``cluster_iou``, ``alphas``, ``exhaustive``,
-            ``skip_empty_frames``, ...). Defaults to None.
+            ``skip_empty_frames``, ...). By default labelled frames
+            without boxes are skipped, as in the authors' code;
+            ``dict(skip_empty_frames=False)`` counts them. Defaults to
+            None.
         track_map_cfg (dict, optional): Further keyword arguments of
             :func:`~qdtrack.evaluation.functional.tao_track_map.tao_track_map`
             (``iou_thresholds``, ``area_ranges``, ``time_ranges``).

@@ -2,14 +2,25 @@
 
 Under the public protocol of MOT16/17/20 a tracker may not invent objects:
 every trajectory must start from a box of the sequence's ``det/det.txt``.
-Trackers with their own detector (Tracktor, CenterTrack, FairMOT,
-ByteTrack, ...) follow it by letting a detection start a new track only
-when it overlaps a public detection of the same frame; detections that
-continue an existing track are not restricted. :func:`public_init_mask`
-computes that permission, vectorised over all detections and public boxes
-of a frame: a detection may start a track when its IoU with at least one
-public box is ``>= iou_thr`` (0.5 by default, the MOTChallenge matching
-threshold).
+Trackers follow it in different ways:
+
+- Tracktor (Bergmann et al., ICCV 2019) does not filter detections of its
+  own: it takes the public boxes themselves as its detections, refines them
+  with its regression head and starts new tracks from them.
+- CenterTrack (Zhou et al., ECCV 2020, ``src/lib/utils/tracker.py``) lets
+  each public box start at most one track: the unmatched detection whose
+  centre is nearest to the public box's centre, if their squared centre
+  distance is below the detection's area.
+- Here (:func:`public_init_mask`, used by ``QDTrack`` with
+  ``public_det_iou_thr``): the model's own detections are tracked; a
+  detection that is not matched to an existing track may start a new one
+  only when its IoU with at least one public box of the frame is
+  ``>= iou_thr`` (0.5 by default, the MOTChallenge matching threshold).
+  Matched detections continue their tracks unrestricted, and one public box
+  may license several detections. This IoU rule is a filter on track
+  births, not a regression of the public boxes: numbers obtained with it
+  compare with trackers that filter their own detections (e.g. CenterTrack's
+  centre rule), not with Tracktor-style refinement.
 """
 from typing import Optional, Union
 

@@ -48,7 +48,10 @@ class QDTrack(BaseMOTModel):
         public_det_iou_thr (float, optional): Public-detection protocol
             (MOT17 "public"): a detection may start a new track only if it
             overlaps one of the frame's ``public_detections`` with IoU >=
-            this threshold. None (default) is the private protocol.
+            this threshold; detections matched to a track are kept
+            whatever their overlap (see
+            :mod:`qdtrack.models.mot.public_detections`). None (default)
+            is the private protocol.
         data_preprocessor (dict, optional): Config of the data
             preprocessor, usually mmdet's ``TrackDataPreprocessor``.
         init_cfg (dict or list[dict], optional): Initialization config.

@@ -464,3 +464,60 @@ def test_config_pipelines_build_and_run(bdd_images, tmp_path):
     ref_ids = [f.frame_id for f in frames]
     assert 2 in ref_ids and all(abs(i - 2) <= 3 for i in ref_ids)
     assert len(frames[0].gt_instances) == 9
+
+
+def _det_samples(dataset, extra_fp=None):
+    """Frames whose detections are the ground truth (+ one extra box)."""
+    samples = []
+    for video in _videos(dataset):
+        for info in video['images']:
+            arrays = _gt_arrays(info)
+            track = TrackDataSample()
+            frame = _frame_sample(info, video, arrays)
+            bboxes, scores, labels, _ = arrays
+            if extra_fp is not None and extra_fp[0] == (
+                    info['video_name'], info['frame_index']):
+                box, score, label = extra_fp[1]
+                bboxes = np.vstack([bboxes, box])
+                scores = np.append(scores, score)
+                labels = np.append(labels, label)
+            frame.pred_instances = InstanceData(
+                bboxes=torch.as_tensor(bboxes, dtype=torch.float32),
+                scores=torch.as_tensor(scores, dtype=torch.float32),
+                labels=torch.as_tensor(labels, dtype=torch.long))
+            track.video_data_samples = [frame]
+            samples.append(track)
+    return samples
+
+
+def test_bbox_ap_of_detections(bdd, tmp_path):
+    """COCO AP of the frames' detections: 100 for the ground truth; a car
+    false positive ranked first caps the car's precision at 16 / 17 (16
+    cars in the ground truth) at every recall and IoU."""
+    dataset = bdd['dataset']
+    metric = BDD100KMetric(ann_file=bdd['label_dir'], metric='bbox',
+                           outfile_dir=str(tmp_path / 'perfect'))
+    res = _run(metric, _det_samples(dataset), dataset)
+    assert set(res) == {f'bdd100k/bbox_{k}' for k in (
+        'AP', 'AP50', 'AP75', 'APs', 'APm', 'APl')}
+    # no ground-truth box is small (< 32 x 32 px): APs is undefined
+    assert np.isnan(res.pop('bdd100k/bbox_APs'))
+    for value in res.values():
+        assert value == pytest.approx(100.0)
+    assert (tmp_path / 'perfect' / 'detections' /
+            f'{VIDEO_A}.json').is_file()
+
+    fp = ((VIDEO_B, 3), ([900, 600, 1000, 700], 1.0, 2))
+    metric = BDD100KMetric(ann_file=bdd['label_dir'],
+                           metric=['bbox', 'track'], hota=False)
+    res = _run(metric, _det_samples(dataset, fp), dataset)
+    per_class = metric.last_results['det']['per_class']
+    assert per_class['car']['AP'] == pytest.approx(100 * 16 / 17)
+    assert per_class['car']['AP50'] == pytest.approx(100 * 16 / 17)
+    assert per_class['truck']['AP'] == pytest.approx(100.0)
+    assert res['bdd100k/bbox_AP'] == pytest.approx(
+        (7 * 100 + 100 * 16 / 17) / 8)
+    # the tracking half is scored on the tracked boxes, unaffected
+    assert res['bdd100k/mMOTA'] == pytest.approx(100.0)
+    with pytest.raises(ValueError, match="'bbox', 'track'"):
+        BDD100KMetric(ann_file='x', metric='segm')

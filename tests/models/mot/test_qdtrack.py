@@ -6,8 +6,10 @@ import pytest
 import torch
 from mmdet.datasets.transforms import PackTrackInputs
 from mmdet.models.mot import QDTrack as MMDetQDTrack
+from mmdet.structures.bbox import bbox_overlaps
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
+from mmengine.structures import InstanceData
 
 from qdtrack import register_all_modules
 from qdtrack.models.mot import QDTrack
@@ -375,3 +377,176 @@ def test_key_frame_without_objects():
     total, _ = model.parse_losses(losses)
     assert torch.isfinite(total)
     total.backward()
+
+
+def make_public_frame(model, frame_id, public):
+    """A test frame (original 128x192) carrying public detections."""
+    results = dict(
+        img=[draw(np.zeros((0, 4)), 0)],
+        img_id=[frame_id],
+        ori_shape=[(2 * H, 2 * W)],
+        img_shape=[(H, W)],
+        scale_factor=[(0.5, 0.5)],
+        frame_id=[frame_id],
+        video_id=[0],
+        public_detections=[np.asarray(public, dtype=np.float32)],
+        gt_bboxes=[np.zeros((0, 4), np.float32)],
+        gt_bboxes_labels=[np.zeros(0, dtype=np.int64)],
+        gt_instances_ids=[np.zeros(0, dtype=np.int32)])
+    packed = PackTrackInputs(meta_keys=('public_detections', ))(results)
+    return model.data_preprocessor(pseudo_collate([packed]), False)
+
+
+# detections of every frame (original coordinates) and public boxes with
+# IoU 1.0, 0.0 and 0.4 / 0.5 to them
+DETS = torch.tensor([[10., 10., 50., 90.], [100., 20., 140., 100.],
+                     [150., 30., 180., 90.]])
+P_D1 = [10, 10, 50, 90, 0.9]
+P_D2 = [100, 20, 140, 100, 0.9]
+P_D3_04 = [150, 30, 180, 58, 0.9]   # 28 / 60 of D3's height: IoU 0.4667
+P_D3_05 = [150, 30, 180, 60, 0.9]   # IoU exactly 0.5
+
+
+def fixed_detections(model):
+    """The detector returns DETS (score 0.95, class 0) on every frame."""
+
+    def predict(x, proposals, samples, rescale=True):
+        return [InstanceData(bboxes=DETS.clone(),
+                             scores=torch.full((3, ), 0.95),
+                             labels=torch.zeros(3, dtype=torch.long))]
+
+    model.detector.roi_head.predict = predict
+
+
+def track_public(public_per_frame, iou_thr=0.5):
+    cfg = small_cfg()
+    cfg.public_det_iou_thr = iou_thr
+    model = MODELS.build(cfg)
+    model.eval()
+    fixed_detections(model)
+    one_hot_embeds(model)
+    out = []
+    with torch.no_grad():
+        for frame_id, public in enumerate(public_per_frame):
+            data = make_public_frame(model, frame_id, public)
+            tracked = model(**data, mode='predict')[0][0].pred_track_instances
+            rows = {}
+            for box, tid in zip(tracked.bboxes, tracked.instances_id):
+                det = int((box[None] == DETS).all(1).nonzero()[0, 0])
+                rows[det] = int(tid)
+            out.append(rows)
+    return out
+
+
+def test_public_protocol_restricts_track_births_only():
+    """The MOT17 public preset (new tracks from score 0.9): a detection
+    starts a track only near a public box (IoU >= 0.5); a track, once
+    started, continues without one."""
+    frames = track_public([
+        [P_D1, P_D3_04],   # D1 starts; D2 has no public box, D3 IoU 0.47
+        [P_D2, P_D3_05],   # D1 continues; D2 and D3 (IoU 0.5) start
+        [],                # no public boxes: all three continue
+    ])
+    assert frames[0] == {0: 0}
+    assert frames[1] == {0: 0, 1: 1, 2: 2}
+    assert frames[2] == frames[1]
+    # the private protocol starts all three at once
+    cfg_private = track_public([[]], iou_thr=None)
+    assert cfg_private == [{0: 0, 1: 1, 2: 2}]
+    # a lower threshold lets D3 start in the first frame
+    assert track_public([[P_D1, P_D3_04]], iou_thr=0.4)[0] == {0: 0, 2: 1}
+
+
+def test_public_protocol_needs_public_detections():
+    cfg = small_cfg()
+    cfg.public_det_iou_thr = 0.5
+    model = MODELS.build(cfg)
+    model.eval()
+    fixed_detections(model)
+    data = make_video_frame(model, 0)
+    with pytest.raises(KeyError, match='public_det_file'):
+        with torch.no_grad():
+            model(**data, mode='predict')
+
+
+def ignore_cfg(thr=0.5):
+    cfg = small_cfg()
+    cfg.detector.train_cfg.rpn.assigner.ignore_iof_thr = thr
+    cfg.detector.train_cfg.rcnn.assigner.ignore_iof_thr = thr
+    cfg.track_head.train_cfg.assigner.ignore_iof_thr = thr
+    return cfg
+
+
+def test_ignore_regions_reach_every_assigner():
+    """In a training step the RPN, RoI and track assigners get the ignore
+    box of the frame (PackTrackInputs' ``ignored_instances``), and anchors
+    mostly inside it are neither positives nor negatives."""
+    seed_all()
+    model = MODELS.build(ignore_cfg())
+    model.train()
+    data = make_batch(model)
+    for track in data['data_samples']:
+        for frame in track.video_data_samples:
+            # the third box of each frame becomes an ignore region
+            gts = frame.gt_instances
+            last = gts.bboxes[:, 0].argmax()
+            frame.ignored_instances = gts[last:last + 1]
+            frame.gt_instances = gts[torch.arange(len(gts)) != last]
+    calls = {}
+
+    def spy(name, assigner):
+        assign = assigner.assign
+
+        def wrapped(pred, gt, ignore=None, **kwargs):
+            result = assign(pred, gt, ignore, **kwargs)
+            calls.setdefault(name, []).append(
+                (pred.priors.detach(), ignore, result.gt_inds.clone()))
+            return result
+        assigner.assign = wrapped
+
+    spy('rpn', model.detector.rpn_head.assigner)
+    spy('rcnn', model.detector.roi_head.bbox_assigner)
+    spy('track', model.track_head.bbox_assigner)
+    model.loss(**data)
+    assert set(calls) == {'rpn', 'rcnn', 'track'}
+    inside_anchors = 0
+    for name, records in calls.items():
+        for priors, ignore, gt_inds in records:
+            assert ignore is not None and len(ignore.bboxes) == 1
+            iof = bbox_overlaps(priors, ignore.bboxes, mode='iof')[:, 0]
+            inside = iof > 0.5
+            assert not (gt_inds[inside] == 0).any(), name
+            if name == 'rpn':
+                inside_anchors += int((inside & (gt_inds == -1)).sum())
+    assert inside_anchors > 0
+
+
+@pytest.mark.parametrize('thr,expected', [(0.5, [-1, -1, 1, 0]),
+                                          (-1, [0, 0, 1, 0])])
+def test_ignored_proposals_are_not_sampled(thr, expected):
+    """Proposals inside an ignore box (IoF > 0.5) are neither positives
+    nor negatives of the RoI head and the track head; without
+    ``ignore_iof_thr`` they are negatives."""
+    from mmdet.structures import DetDataSample
+    model = MODELS.build(ignore_cfg(thr))
+    gts = InstanceData(
+        bboxes=torch.tensor([[8., 6., 30., 40.], [40., 10., 70., 58.]]),
+        labels=torch.zeros(2, dtype=torch.long),
+        instances_ids=torch.tensor([1, 2]))
+    ignored = InstanceData(bboxes=torch.tensor([[66., 4., 90., 30.]]),
+                           labels=torch.zeros(1, dtype=torch.long))
+    proposals = torch.tensor([[68., 6., 88., 28.], [70., 8., 86., 26.],
+                              [9., 7., 29., 39.], [0., 50., 6., 63.]])
+    result = model.detector.roi_head.bbox_assigner.assign(
+        InstanceData(priors=proposals), gts, ignored)
+    assert result.gt_inds.tolist() == expected
+    sample = DetDataSample()
+    sample.gt_instances = gts
+    sample.ignored_instances = ignored
+    feats = tuple(torch.zeros(1, 32, 64 // s, 96 // s) for s in (4, 8, 16,
+                                                                 32, 64))
+    sampled = model.track_head.sample(feats, 0, InstanceData(
+        bboxes=proposals), sample)
+    used = torch.cat([sampled.pos_priors, sampled.neg_priors])
+    in_ignore = [(used == p).all(1).any().item() for p in proposals[:2]]
+    assert in_ignore == ([False, False] if thr > 0 else [True, True])
