@@ -37,6 +37,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--scale', type=float, default=1.0,
                         help='size knob: multiplies the numbers of '
                         'sequences and frames and the image size')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace existing files of the benchmark in '
+                        'root (by default they are refused)')
     parser.add_argument('--no-progress', action='store_true',
                         help='hide the progress bar')
     return parser.parse_args(argv)
@@ -50,7 +53,7 @@ def main(argv=None) -> dict:
         args.root, seed=args.seed, num_train=args.num_train,
         num_val=args.num_val, num_frames=args.num_frames, width=args.width,
         height=args.height, scale=args.scale,
-        progress=not args.no_progress)
+        progress=not args.no_progress, overwrite=args.overwrite)
     print(json.dumps(summary, indent=2, sort_keys=True))
     print(f'generated {summary["frames"]} frames in '
           f'{time.perf_counter() - start:.1f} s', file=sys.stderr)

@@ -1,4 +1,7 @@
 from .coco_video_dataset import CocoVideoDataset
 from .tao import TAODataset
+from .transforms import ImageReadError, LoadImageFromFile
 
-__all__ = ['CocoVideoDataset', 'TAODataset']
+__all__ = [
+    'CocoVideoDataset', 'ImageReadError', 'LoadImageFromFile', 'TAODataset'
+]

@@ -1,1 +1,3 @@
+from .loading import ImageReadError, LoadImageFromFile
 
+__all__ = ['ImageReadError', 'LoadImageFromFile']
