@@ -1,5 +1,9 @@
-from .hooks import (AtomicCheckpointHook, DivergenceError,
-                    InferenceSpeedupHook, InvalidLossHook)
+from .hooks import (
+    AtomicCheckpointHook,
+    DivergenceError,
+    InferenceSpeedupHook,
+    InvalidLossHook,
+)
 from .runner import ResumableEpochBasedTrainLoop
 
 __all__ = [

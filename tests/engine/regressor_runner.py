@@ -1,4 +1,6 @@
 """A tiny mmengine Runner (linear regressor) for the engine tests."""
+import uuid
+
 import torch
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
@@ -75,4 +77,7 @@ def make_runner(work_dir, max_epochs=2, model=None, checkpoint=None,
         custom_hooks=custom_hooks,
         randomness=dict(seed=3),
         default_scope='qdtrack',
+        # runners built in the same second would otherwise share their
+        # logger and message hub (named after the time)
+        experiment_name=uuid.uuid4().hex,
         **kwargs)

@@ -64,7 +64,7 @@ def test_mmengine_hook_loses_the_previous_checkpoint(tmp_path, monkeypatch):
     with pytest.raises(OSError, match=r'^\[Errno 28\] No space left'):
         runner.train()
     assert not osp.exists(tmp_path / 'epoch_1.pth')
-    with pytest.raises(Exception):
+    with pytest.raises(RuntimeError, match='PytorchStreamReader failed'):
         torch.load(str(tmp_path / 'epoch_2.pth'), map_location='cpu')
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 from torch import nn
 
 from qdtrack.datasets.mot_files import read_mot_results
@@ -49,7 +50,8 @@ def toy(tmp_path_factory):
 def qdtrack_state(tmp_path_factory):
     """State dict of the toy QDTrack model (random weights)."""
     torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(QDTRACK).model)
+    with DefaultScope.overwrite_default_scope('qdtrack'):
+        model = MODELS.build(Config.fromfile(QDTRACK).model)
     return model.state_dict()
 
 

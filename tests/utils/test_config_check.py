@@ -1,4 +1,5 @@
 """Misspelt and obsolete top-level config keys are reported."""
+import glob
 import os.path as osp
 
 import pytest
@@ -12,11 +13,13 @@ from qdtrack.utils.config_check import (
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-@pytest.mark.parametrize('config', [
-    'configs/qdtrack/qdtrack_faster-rcnn_toy.py',
-    'configs/sort/sort_public-det_toy.py',
-    'configs/qdtrack/qdtrack_faster-rcnn_12e_tao.py',
-])
+CONFIGS = sorted(
+    osp.relpath(p, ROOT)
+    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                       recursive=True) if '_base_' not in p)
+
+
+@pytest.mark.parametrize('config', CONFIGS)
 def test_project_configs_are_clean(config):
     assert unknown_config_keys(Config.fromfile(osp.join(ROOT, config))) == {}
 
