@@ -41,6 +41,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--no-ignore-regions', action='store_true',
         help='do not write static persons, reflections and consider-0 '
         'pedestrians as ignore regions in the CocoVID files')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace existing files of the benchmark in '
+                        'root (by default they are refused)')
     parser.add_argument('--no-progress', action='store_true',
                         help='hide the progress bar')
     return parser.parse_args(argv)
@@ -55,7 +58,7 @@ def main(argv=None) -> dict:
         num_val=args.num_val, num_frames=args.num_frames, width=args.width,
         height=args.height, scale=args.scale,
         progress=not args.no_progress,
-        ignore_regions=not args.no_ignore_regions)
+        ignore_regions=not args.no_ignore_regions, overwrite=args.overwrite)
     print(json.dumps(summary, indent=2, sort_keys=True))
     print(f'generated {summary["frames"]} frames in '
           f'{time.perf_counter() - start:.1f} s', file=sys.stderr)

@@ -1,14 +1,26 @@
-"""Test (track and evaluate) a model: python tools/test.py CONFIG [CKPT]."""
+"""Test (track and evaluate) a model: python tools/test.py CONFIG [CKPT].
+
+Everything that can be checked before inference is: the checkpoint (loaded
+strictly: every key of the model, none more, same shapes, finite values),
+the output folders and the ground-truth files. When a frame fails, the
+results of the frames already tracked are written to
+``<work_dir>/partial_results`` before the error is raised.
+"""
 import argparse
+import inspect
 import os
 import os.path as osp
+import warnings
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from qdtrack import register_all_modules
+from qdtrack.registry import METRICS
+from qdtrack.utils.checkpoint import load_tracker_checkpoint
+from qdtrack.utils.config_check import warn_unknown_config_keys
 from qdtrack.utils.dist import prepare_cpu_distributed
-from qdtrack.utils.io import atomic_write_json
+from qdtrack.utils.io import atomic_write_json, check_writable_dir
 
 
 def parse_args(argv=None):
@@ -17,6 +29,16 @@ def parse_args(argv=None):
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', nargs='?', help='checkpoint file '
                         '(optional for methods with nothing to train)')
+    parser.add_argument(
+        '--random-weights',
+        action='store_true',
+        help='test a learned model without a checkpoint (random weights; '
+        'only useful for speed or smoke tests)')
+    parser.add_argument(
+        '--no-strict',
+        action='store_true',
+        help='load a checkpoint that does not fit the model exactly '
+        '(missing, unexpected or mis-shaped keys are warned about)')
     parser.add_argument('--work-dir', help='folder for logs and metrics')
     parser.add_argument(
         '--out',
@@ -50,14 +72,30 @@ def parse_args(argv=None):
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
+    if args.format_only and (not args.out or _is_pickle(args.out)):
+        parser.error('--format-only needs --out FOLDER: without it the '
+                     'result files would only go to a temporary folder')
+    if args.checkpoint and args.random_weights:
+        parser.error('--random-weights and a checkpoint exclude each other')
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
 
 
+def _is_pickle(path: str) -> bool:
+    return path.endswith(('.pkl', '.pickle'))
+
+
 def _evaluators(cfg):
     ev = cfg.test_evaluator
     return ev if isinstance(ev, list) else [ev]
+
+
+def _writes_files(ev) -> bool:
+    """Whether an evaluator config's metric takes ``outfile_dir``."""
+    metric = METRICS.get(ev.get('type', ''))
+    return metric is not None and 'outfile_dir' in inspect.signature(
+        metric.__init__).parameters
 
 
 def build_test_cfg(args) -> Config:
@@ -71,12 +109,12 @@ def build_test_cfg(args) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None  # loaded strictly by main(), not by the runner
     if args.show_dir:
         vis = cfg.default_hooks.visualization
         vis.draw = True
         vis.test_out_dir = args.show_dir
-    if args.out and args.out.endswith(('.pkl', '.pickle')):
+    if args.out and _is_pickle(args.out):
         if not isinstance(cfg.test_evaluator, list):
             cfg.test_evaluator = [cfg.test_evaluator]
         cfg.test_evaluator.append(
@@ -84,6 +122,9 @@ def build_test_cfg(args) -> Config:
     elif args.out:
         for ev in _evaluators(cfg):
             ev['outfile_dir'] = args.out
+    for ev in _evaluators(cfg):  # results are kept, never only in /tmp
+        if _writes_files(ev) and not ev.get('outfile_dir'):
+            ev['outfile_dir'] = osp.join(cfg.work_dir, 'results')
     if args.fuse_conv_bn or args.channels_last:
         cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
             dict(
@@ -98,13 +139,78 @@ def build_test_cfg(args) -> Config:
     return cfg
 
 
+def check_outputs(cfg, args) -> None:
+    """Fail before inference when a result folder cannot be written."""
+    check_writable_dir(cfg.work_dir, 'work dir')
+    if args.out and _is_pickle(args.out):
+        check_writable_dir(osp.dirname(osp.abspath(args.out)),
+                           'folder of --out')
+    for ev in _evaluators(cfg):
+        if ev.get('outfile_dir'):
+            check_writable_dir(ev['outfile_dir'], 'results folder')
+
+
+def load_weights(runner, args) -> None:
+    """Load the checkpoint strictly, or refuse untrained learned weights."""
+    model = runner.model
+    learned = sum(p.numel() for p in model.parameters())
+    if args.checkpoint:
+        load_tracker_checkpoint(model, args.checkpoint,
+                                strict=not args.no_strict)
+        runner.logger.info(f'loaded checkpoint {args.checkpoint}')
+    elif learned and not args.random_weights:
+        raise ValueError(
+            f'{args.config}: the model has {learned} learned parameters but '
+            'no checkpoint was given; pass CHECKPOINT (or --random-weights '
+            'to test untrained weights on purpose)')
+    elif learned:
+        message = (f'testing {args.config} with RANDOM weights '
+                   '(--random-weights): the metrics mean nothing')
+        warnings.warn(message, stacklevel=2)
+        runner.logger.warning(message)
+
+
+def check_test_inputs(runner) -> None:
+    """Let each metric validate its inputs (e.g. gt files) up front."""
+    loop = runner.test_loop  # builds the dataloader and the evaluator
+    dataset = loop.dataloader.dataset
+    names = [dataset.get_data_info(i).get('video_name')
+             for i in range(len(dataset))]
+    for metric in loop.evaluator.metrics:
+        if hasattr(metric, 'check_inputs'):
+            metric.check_inputs(names)
+
+
+def save_partial_results(runner, err: BaseException) -> None:
+    """Write the results of the frames tracked before ``err``."""
+    folder = osp.join(runner.work_dir, 'partial_results')
+    written = {}
+    for metric in runner.test_loop.evaluator.metrics:
+        if hasattr(metric, 'dump_partial'):
+            written.update(metric.dump_partial(folder))
+    if written:
+        frames = ', '.join(f'{v}: {n}' for v, n in sorted(written.items()))
+        runner.logger.error(
+            f'tracking stopped ({type(err).__name__}: {err}); the results '
+            f'of the frames tracked before it are in {folder} (frames per '
+            f'video: {frames})')
+
+
 def main(argv=None) -> dict:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_test_cfg(args)
+    warn_unknown_config_keys(cfg, args.config)
+    check_outputs(cfg, args)
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
+    load_weights(runner, args)
+    check_test_inputs(runner)
+    try:
+        metrics = runner.test()
+    except Exception as err:
+        save_partial_results(runner, err)
+        raise
     if metrics:
         path = osp.join(cfg.work_dir, 'test_metrics.json')
         atomic_write_json(path, metrics)

@@ -1,12 +1,15 @@
 """Train a model: python tools/train.py CONFIG [--work-dir DIR] [--amp]."""
 import argparse
+import logging
 import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.logging import print_log
+from mmengine.runner import Runner, find_latest_checkpoint
 
 from qdtrack import register_all_modules
+from qdtrack.utils.config_check import warn_unknown_config_keys
 from qdtrack.utils.dist import prepare_cpu_distributed
 
 
@@ -78,6 +81,14 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_train_cfg(args)
+    warn_unknown_config_keys(cfg, args.config)
+    if args.resume == 'auto' and find_latest_checkpoint(cfg.work_dir) is None:
+        print_log(f'--resume: no checkpoint in {cfg.work_dir} '
+                  '(no last_checkpoint file): training starts from scratch',
+                  logger='current', level=logging.WARNING)
+    elif args.resume not in (None, 'auto') and not osp.isfile(args.resume):
+        raise FileNotFoundError(f'--resume {args.resume}: checkpoint not '
+                                'found')
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

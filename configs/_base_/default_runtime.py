@@ -4,9 +4,15 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1),
+    # crash-safe saves (temporary file + rename; old ones removed after)
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='TrackVisualizationHook', draw=False))
+
+# A NaN or inf loss or gradient is never applied to the weights; 'stop'
+# raises an error naming the iteration, the loss terms and the last good
+# checkpoint, 'skip' drops the step (docs/reliability.md).
+custom_hooks = [dict(type='InvalidLossHook', action='stop')]
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -1,6 +1,7 @@
 """Video dataset over CocoVID JSON files (see ``docs/data_formats.md``)."""
 import json
 import os.path as osp
+import warnings
 from collections import defaultdict
 from typing import Dict, List, Optional
 
@@ -112,6 +113,7 @@ class CocoVideoDataset(BaseVideoDataset):
         if len(set(ann_ids)) != len(ann_ids):
             raise AnnotationError(
                 f'{self.ann_file}: annotation ids are not unique')
+        self._check_references(data)
         anns_per_img = defaultdict(list)
         for ann in data['annotations']:
             anns_per_img[ann['image_id']].append(ann)
@@ -164,6 +166,43 @@ class CocoVideoDataset(BaseVideoDataset):
             data_list.append(video)
         return data_list
 
+    def _check_references(self, data: dict) -> None:
+        """Every annotation's category and image, every video image's video.
+
+        A category id missing from ``categories`` (e.g. ids shifted by one)
+        would otherwise drop the annotation silently; an image without
+        ``video_id`` in a file with videos would become a one-frame video
+        with an invented name.
+        """
+        cat_ids = {c['id'] for c in data['categories']}
+        img_ids = {img['id'] for img in data['images']}
+        for i, ann in enumerate(data['annotations']):
+            if ann['category_id'] not in cat_ids:
+                raise AnnotationError(
+                    f'{self.ann_file}: annotations[{i}] (id {ann["id"]}, '
+                    f'image {ann["image_id"]}) has category_id '
+                    f'{ann["category_id"]}, which is not among the ids of '
+                    f'"categories" {sorted(cat_ids)}')
+            if ann['image_id'] not in img_ids:
+                raise AnnotationError(
+                    f'{self.ann_file}: annotations[{i}] (id {ann["id"]}) '
+                    f'refers to image_id {ann["image_id"]}, which is not '
+                    'in "images"')
+        video_ids = {v['id'] for v in data.get('videos') or []}
+        if not video_ids:
+            return  # still images: each is a video of one frame
+        for i, img in enumerate(data['images']):
+            if 'video_id' not in img:
+                raise AnnotationError(
+                    f'{self.ann_file}: images[{i}] (id {img["id"]}, '
+                    f'{img["file_name"]}) has no "video_id" although the '
+                    'file has "videos"')
+            if img['video_id'] not in video_ids:
+                raise AnnotationError(
+                    f'{self.ann_file}: images[{i}] (id {img["id"]}, '
+                    f'{img["file_name"]}) has video_id {img["video_id"]}, '
+                    f'which is not among the ids of "videos"')
+
     def parse_data_info(self, raw_data_info: dict) -> dict:
         """Turn one image record and its annotations into a data info.
 
@@ -215,6 +254,10 @@ class CocoVideoDataset(BaseVideoDataset):
         if self.data_root and not osp.isabs(path):
             path = osp.join(self.data_root, path)
         dets = read_mot_det(path)
+        if not len(dets):
+            warnings.warn(f'{path}: empty detection file; video '
+                          f'{video["video_name"]} gets no public detections',
+                          stacklevel=2)
         dets = dets[dets[:, 6] >= self.public_det_score_thr]
         boxes = np.concatenate([
             dets[:, 2:4], dets[:, 2:4] + dets[:, 4:6], dets[:, 6:7]

@@ -1,3 +1,12 @@
-from .hooks import InferenceSpeedupHook
+from .hooks import (
+    AtomicCheckpointHook,
+    DivergenceError,
+    InferenceSpeedupHook,
+    InvalidLossHook,
+)
+from .runner import ResumableEpochBasedTrainLoop
 
-__all__ = ['InferenceSpeedupHook']
+__all__ = [
+    'AtomicCheckpointHook', 'DivergenceError', 'InferenceSpeedupHook',
+    'InvalidLossHook', 'ResumableEpochBasedTrainLoop'
+]

@@ -13,7 +13,9 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
 
     The data goes to a temporary file in the same folder, which is flushed
     to disk and then renamed over ``path`` with :func:`os.replace`. On any
-    error the temporary file is removed and ``path`` is left as it was.
+    error the temporary file is removed and ``path`` is left as it was;
+    an ``OSError`` (e.g. no space left on device) is re-raised naming
+    ``path``.
     Missing parent folders are created. A replaced file keeps its
     permission bits; a new file gets ``0o644``.
 
@@ -35,9 +37,13 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(err, OSError) and path not in str(err):
+            # e.g. ENOSPC from write(), which names no file
+            raise type(err)(err.errno, f'cannot write {path}: '
+                            f'{err.strerror or err}') from err
         raise
 
 
@@ -64,3 +70,42 @@ def atomic_write_json(path: str, obj: Any, **kwargs) -> None:
     """
     kwargs.setdefault('indent', 2)
     atomic_write_text(path, json.dumps(obj, **kwargs) + '\n')
+
+
+def check_writable_dir(path: str, what: str = 'output folder') -> None:
+    """Check, without creating anything, that ``path`` can be a folder.
+
+    An existing folder must accept a new file (probed with a temporary file
+    that is removed); a missing one needs its nearest existing ancestor to
+    be a writable folder. Run it before long work whose results go there.
+
+    Args:
+        path (str | Path): The folder.
+        what (str): How the folder is called in the message.
+
+    Raises:
+        NotADirectoryError: ``path`` or an ancestor is a file.
+        PermissionError: the folder (or the ancestor where it would be
+            created) is not writable. Messages name the path.
+    """
+    path = osp.abspath(os.fspath(path))
+    if osp.exists(path):
+        if not osp.isdir(path):
+            raise NotADirectoryError(f'{what} {path} is a file, not a folder')
+        try:
+            fd, probe = tempfile.mkstemp(prefix='.write_probe.', dir=path)
+        except OSError as err:
+            raise PermissionError(f'{what} {path} is not writable: '
+                                  f'{err.strerror}') from err
+        os.close(fd)
+        os.unlink(probe)
+        return
+    parent = osp.dirname(path)
+    while not osp.exists(parent):
+        parent = osp.dirname(parent)
+    if not osp.isdir(parent):
+        raise NotADirectoryError(f'{what} {path} cannot be created: '
+                                 f'{parent} is a file')
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(f'{what} {path} cannot be created: {parent} '
+                              'is not writable')

@@ -132,3 +132,63 @@ def test_train_mode_filters_frames_without_annotations(tmp_path):
     video = ds.get_data_info(0)
     assert [f['img_id'] for f in video['images']] == [10, 30]
     assert video['video_length'] == 2
+
+
+def test_image_without_video_id_in_a_video_file_is_named(tmp_path):
+    data = _video_json()
+    del data['images'][2]['video_id']  # image 20, v/2.jpg
+    with pytest.raises(AnnotationError,
+                       match=r'ann\.json: images\[2\] \(id 20, v/2\.jpg\) has '
+                       r'no "video_id" although the file has "videos"'):
+        _dataset(_write(tmp_path, data))
+    data['images'][2]['video_id'] = 6
+    with pytest.raises(AnnotationError,
+                       match=r'images\[2\] \(id 20, v/2\.jpg\) has video_id '
+                       r'6, which is not among the ids of "videos"'):
+        _dataset(_write(tmp_path, data))
+
+
+def test_still_images_without_videos_stay_one_frame_videos(tmp_path):
+    data = _video_json()
+    del data['videos']
+    for img in data['images']:
+        del img['video_id']
+    ds = _dataset(_write(tmp_path, data))
+    assert len(ds) == 3
+    assert [ds.get_data_info(i)['video_length'] for i in range(3)] == [1] * 3
+
+
+def test_category_id_outside_categories_is_named(tmp_path):
+    data = _video_json()
+    # ids shifted by one: the car annotations say 3
+    for ann in data['annotations']:
+        if ann['category_id'] == 2:
+            ann['category_id'] = 3
+    with pytest.raises(AnnotationError,
+                       match=r'annotations\[1\] \(id 200, image 30\) has '
+                       r'category_id 3, which is not among the ids of '
+                       r'"categories" \[1, 2\]'):
+        _dataset(_write(tmp_path, data))
+
+
+def test_annotation_of_unknown_image_is_named(tmp_path):
+    data = _video_json()
+    data['annotations'][0]['image_id'] = 99
+    with pytest.raises(AnnotationError,
+                       match=r'annotations\[0\] \(id 100\) refers to image_id'
+                       r' 99, which is not in "images"'):
+        _dataset(_write(tmp_path, data))
+
+
+def test_empty_det_file_warns_with_its_path(tmp_path):
+    det = tmp_path / 'SEQ-A' / 'det' / 'det.txt'
+    det.parent.mkdir(parents=True)
+    det.write_text('')
+    with pytest.warns(UserWarning,
+                      match=r'SEQ-A/det/det\.txt: empty detection file; video '
+                      r'SEQ-A gets no public detections'):
+        ds = _dataset(_write(tmp_path, _video_json()),
+                      data_root=str(tmp_path),
+                      public_det_file='{video}/det/det.txt')
+    frames = ds.get_data_info(0)['images']
+    assert [f['public_detections'].shape for f in frames] == [(0, 5)] * 3

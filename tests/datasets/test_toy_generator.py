@@ -480,3 +480,24 @@ def test_cli(tmp_path, capsys):
     img = cv2.imread(str(tmp_path / 'toy' / 'val' / 'TOY-02' / 'img1' /
                          '000002.jpg'))
     assert img.shape == (64, 96, 3)
+
+
+def test_cli_refuses_to_overwrite_without_flag(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        'generate_toy', REPO / 'tools' / 'generate_toy.py')
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    ann = tmp_path / 'annotations' / 'train_cocoformat.json'
+    ann.parent.mkdir()
+    ann.write_text('{"mine": true}')
+    argv = [str(tmp_path), '--num-train', '1', '--num-val', '0',
+            '--num-frames', '2', '--width', '64', '--height', '48',
+            '--no-progress']
+    with pytest.raises(FileExistsError,
+                       match=r'would overwrite .*train_cocoformat\.json; '
+                       r'choose an empty folder or pass --overwrite'):
+        cli.main(argv)
+    assert ann.read_text() == '{"mine": true}'  # untouched
+    assert not (tmp_path / 'train').exists()  # nothing written
+    cli.main(argv + ['--overwrite'])
+    assert json.loads(ann.read_text())['videos'][0]['name'] == 'TOY-01'

@@ -1,7 +1,11 @@
 # The paper's schedule: SGD lr 0.02 for a total batch of 16, 12 epochs, lr x0.1
 # after epochs 8 and 11. Warmup and gradient clipping are on: without them the
 # embedding loss is known to diverge.
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=12)
+# ResumableEpochBasedTrainLoop: mmengine's loop that, resumed from a
+# mid-epoch (iteration) checkpoint, does not train that epoch's first
+# batches again.
+train_cfg = dict(
+    type='ResumableEpochBasedTrainLoop', max_epochs=12, val_interval=12)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 

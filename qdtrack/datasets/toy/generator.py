@@ -75,12 +75,27 @@ def _seq_names(num_train: int, num_val: int) -> dict:
     return {'train': names[:num_train], 'val': names[num_train:]}
 
 
-def _check_target(root: Path, names: dict, num_frames: int) -> None:
+def _check_target(root: Path, names: dict, num_frames: int,
+                  overwrite: bool = True) -> None:
     """Refuse to mix with other content under ``root``.
 
     Stale sequences or frames from an earlier, larger generation would
-    otherwise silently join the benchmark.
+    otherwise silently join the benchmark. Without ``overwrite``, any
+    existing file or sequence folder the generator would write is refused
+    too (e.g. a user's own ``annotations/train_cocoformat.json``).
     """
+    if not overwrite:
+        targets = [root / 'annotations' / f'{split}_cocoformat.json'
+                   for split, seqs in names.items() if seqs]
+        targets += [root / split / seq for split, seqs in names.items()
+                    for seq in seqs]
+        existing = [str(p) for p in targets if p.exists()]
+        if existing:
+            shown = ', '.join(existing[:3]) + (
+                f' and {len(existing) - 3} more' if len(existing) > 3 else '')
+            raise FileExistsError(
+                f'{root}: would overwrite {shown}; choose an empty folder or '
+                'pass --overwrite (overwrite=True)')
     frames = {f'{t:06d}.jpg' for t in range(1, num_frames + 1)}
     for split, seqs in names.items():
         split_dir = root / split
@@ -335,7 +350,8 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 12,
                            num_val: int = 6, num_frames: int = 80,
                            width: int = 320, height: int = 240,
                            scale: float = 1.0, progress: bool = True,
-                           ignore_regions: bool = True) -> dict:
+                           ignore_regions: bool = True,
+                           overwrite: bool = True) -> dict:
     """Write the toy tracking benchmark under ``root``.
 
     Writes ``<root>/{train,val}/TOY-XX/{img1/*.jpg, gt/gt.txt, det/det.txt,
@@ -361,6 +377,10 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 12,
             and consider-0 pedestrians of ``gt.txt`` as ignore regions of
             ``pedestrian`` in the CocoVID files (as ``convert_mot17`` does
             for MOT17). Defaults to True.
+        overwrite (bool): Replace files of the benchmark that already exist
+            (annotation files, sequence folders). With False they raise
+            ``FileExistsError`` before anything is written (the command
+            line's default). Defaults to True.
 
     Returns:
         dict: Summary with keys ``sequences`` (names per split),
@@ -389,7 +409,7 @@ def generate_toy_benchmark(root, seed: int = 0, num_train: int = 12,
         raise ValueError('at least one sequence is needed')
     root = Path(root)
     names = _seq_names(num_train, num_val)
-    _check_target(root, names, num_frames)
+    _check_target(root, names, num_frames, overwrite)
     summary = {'sequences': names, 'frames': 0, 'identities': 0,
                'paths': {'root': str(root)}, 'splits': {}}
     total = (num_train + num_val) * num_frames

@@ -182,6 +182,36 @@ class BDD100KMetric(VideoFrameMetric):
         return out
 
 
+    def check_inputs(self, video_names: Sequence[str]) -> None:
+        """Fail before tracking when the ground truth is missing.
+
+        Args:
+            video_names (Sequence[str]): Names of the test videos (unused:
+                the scalabel labels are read once, when scoring).
+
+        Raises:
+            FileNotFoundError: ``ann_file`` does not exist.
+        """
+        if not self.format_only and not osp.exists(self.ann_file):
+            raise FileNotFoundError(
+                f'BDD100K ground truth not found: {self.ann_file}')
+
+    def dump_partial(self, out_dir: str) -> Dict[str, int]:
+        """Write the frames tracked so far, one ``<video>.json`` each.
+
+        Args:
+            out_dir (str): The folder.
+
+        Returns:
+            dict[str, int]: Number of frames written per video.
+        """
+        frames: Dict[str, int] = {}
+        for frame in self.results:
+            frames[frame['videoName']] = frames.get(frame['videoName'], 0) + 1
+        if frames:
+            write_bdd100k_results(self.results, out_dir, progress=False)
+        return frames
+
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Write one file per video and score them.
 

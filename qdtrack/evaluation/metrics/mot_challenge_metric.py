@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.logging import MMLogger
 
+from qdtrack.datasets.mot_files import read_mot_gt, read_seqinfo
 from qdtrack.registry import METRICS
 
 from ..functional.mot_challenge import evaluate_mot_challenge, format_mot_table
@@ -71,7 +72,9 @@ class MOTChallengeMetric(VideoFrameMetric):
         gt_file (str): Ground-truth file inside ``<SEQ>/gt/``.
             Defaults to ``'gt.txt'``.
         outfile_dir (str, optional): Where result files are written. A
-            temporary folder is used when None. Defaults to None.
+            temporary folder, deleted after scoring, is used when None
+            (``tools/test.py`` sets ``<work_dir>/results``). Defaults to
+            None.
         format_only (bool): Only write the result files. Defaults to False.
         interpolate_max_gap (int): Fill gaps of at most this many frames in
             each track by linear interpolation before writing; 0 disables.
@@ -122,6 +125,69 @@ class MOTChallengeMetric(VideoFrameMetric):
                     rows=track_rows_from_sample(frame, number, self.labels))
 
 
+    def write_results(self, results: List[dict], out_dir: str) -> list:
+        """Write one MOTChallenge file per video of ``results``.
+
+        Args:
+            results (list[dict]): Per-frame ``video`` and ``rows``.
+            out_dir (str): The folder (created if needed).
+
+        Returns:
+            list[str]: The video names written, sorted.
+        """
+        per_video = defaultdict(list)
+        for res in results:
+            per_video[res['video']].append(res['rows'])
+        os.makedirs(out_dir, exist_ok=True)
+        for video, chunks in per_video.items():
+            rows = np.concatenate(chunks, axis=0) if chunks else np.zeros(
+                (0, 7))
+            if self.interpolate_max_gap > 0:
+                rows = interpolate_tracks(rows, self.interpolate_max_gap)
+            write_mot_results(osp.join(out_dir, f'{video}.txt'), rows)
+        return sorted(per_video)
+
+    def dump_partial(self, out_dir: str) -> Dict[str, int]:
+        """Write the results of the frames processed so far.
+
+        Used when tracking stops early (an unreadable frame, an
+        interruption): the frames already tracked are not lost.
+
+        Args:
+            out_dir (str): The folder receiving ``<video>.txt`` files.
+
+        Returns:
+            dict[str, int]: Number of frames written per video.
+        """
+        frames = defaultdict(int)
+        for res in self.results:
+            frames[res['video']] += 1
+        if frames:
+            self.write_results(self.results, out_dir)
+        return dict(frames)
+
+    def check_inputs(self, video_names: Sequence[str]) -> None:
+        """Validate the ground truth of the videos before tracking them.
+
+        Every ``<gt_root>/<video>/seqinfo.ini`` and ground-truth file must
+        parse (see :mod:`qdtrack.datasets.mot_files`), so that a broken row
+        is found before inference over all frames, not after it.
+
+        Args:
+            video_names (Sequence[str]): Names of the test videos.
+
+        Raises:
+            FileNotFoundError, ValueError: A missing or malformed file;
+                the message names the file and line.
+        """
+        if self.format_only:
+            return
+        for video in video_names:
+            seq_dir = osp.join(self.gt_root, video)
+            length = read_seqinfo(seq_dir)['seqLength']
+            read_mot_gt(osp.join(seq_dir, 'gt', self.gt_file),
+                        max_frame=length)
+
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Write one file per video and evaluate them.
 
@@ -133,30 +199,21 @@ class MOTChallengeMetric(VideoFrameMetric):
             as numbers).
         """
         logger = MMLogger.get_current_instance()
-        per_video = defaultdict(list)
-        for res in results:
-            per_video[res['video']].append(res['rows'])
         out_dir = self.outfile_dir
         tmp = None
         if out_dir is None:
             tmp = tempfile.TemporaryDirectory(prefix='qdtrack_mot_')
             out_dir = tmp.name
-        os.makedirs(out_dir, exist_ok=True)
-        for video, chunks in per_video.items():
-            rows = np.concatenate(chunks, axis=0) if chunks else np.zeros(
-                (0, 7))
-            if self.interpolate_max_gap > 0:
-                rows = interpolate_tracks(rows, self.interpolate_max_gap)
-            write_mot_results(osp.join(out_dir, f'{video}.txt'), rows)
-        logger.info(f'wrote results of {len(per_video)} sequences to '
-                    f'{out_dir}')
-        if self.format_only:
-            return {}
         try:
+            videos = self.write_results(results, out_dir)
+            logger.info(f'wrote results of {len(videos)} sequences to '
+                        f'{out_dir}')
+            if self.format_only:
+                return {}
             table = evaluate_mot_challenge(
                 self.gt_root,
                 out_dir,
-                seq_names=sorted(per_video),
+                seq_names=videos,
                 gt_file='{seq}/gt/' + self.gt_file,
                 metrics=self.metric_families)
         finally:

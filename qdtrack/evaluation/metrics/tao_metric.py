@@ -1,7 +1,7 @@
 """TAO evaluation of tracking results: TETA and Track mAP."""
 import os.path as osp
 import tempfile
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from mmengine.logging import MMLogger
 
@@ -147,6 +147,50 @@ class TAOMetric(VideoFrameMetric):
                 f'among its {len(by_name)} categories')
         return [by_name[c] for c in classes]
 
+    def _records(self, results: List[dict], gt: dict) -> List[dict]:
+        """TAO result records of per-frame results, video then frame."""
+        cat_ids = self._category_ids(gt)
+        records = []
+        # a fixed order whatever the ranks: video, then frame
+        for frame in sorted(results,
+                            key=lambda f: (f['video_id'], f['frame_id'])):
+            records.extend(tao_records_from_frame(
+                frame['image_id'], frame['video_id'], frame['bboxes'],
+                frame['scores'], frame['labels'], frame['ids'], cat_ids))
+        return records
+
+    def check_inputs(self, video_names: Sequence[str]) -> None:
+        """Fail before tracking when ``ann_file`` is missing.
+
+        Args:
+            video_names (Sequence[str]): Names of the test videos (unused).
+
+        Raises:
+            FileNotFoundError: ``ann_file`` does not exist.
+        """
+        if not osp.exists(self.ann_file):
+            raise FileNotFoundError(
+                f'TAO annotation file not found: {self.ann_file}')
+
+    def dump_partial(self, out_dir: str) -> Dict[str, int]:
+        """Write ``tao_results.json`` of the frames tracked so far.
+
+        Args:
+            out_dir (str): The folder.
+
+        Returns:
+            dict[str, int]: Number of frames written per video id.
+        """
+        frames: Dict[str, int] = {}
+        for frame in self.results:
+            key = str(frame['video_id'])
+            frames[key] = frames.get(key, 0) + 1
+        if frames:
+            records = self._records(self.results,
+                                    load_as_cocovid(self.ann_file))
+            write_tao_results(records, osp.join(out_dir, self.result_file))
+        return frames
+
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Write the results file and score it.
 
@@ -159,14 +203,7 @@ class TAOMetric(VideoFrameMetric):
         """
         logger = MMLogger.get_current_instance()
         gt = load_as_cocovid(self.ann_file)
-        cat_ids = self._category_ids(gt)
-        records = []
-        # a fixed order whatever the ranks: video, then frame
-        for frame in sorted(results,
-                            key=lambda f: (f['video_id'], f['frame_id'])):
-            records.extend(tao_records_from_frame(
-                frame['image_id'], frame['video_id'], frame['bboxes'],
-                frame['scores'], frame['labels'], frame['ids'], cat_ids))
+        records = self._records(results, gt)
         tmp = None
         out_dir = self.outfile_dir
         if out_dir is None:

@@ -154,8 +154,32 @@ class QuasiDenseTrackManager:
             raise ValueError('score_momentum must be in [0, 1]')
         if num_frames_retain < 0 or num_frames_backdrop < 0:
             raise ValueError('numbers of frames must be >= 0')
-        if min(nms_backdrop_iou_thr, nms_class_iou_thr) < 0:
-            raise ValueError('IoU thresholds must be >= 0')
+        for name, value in (('nms_backdrop_iou_thr', nms_backdrop_iou_thr),
+                            ('nms_class_iou_thr', nms_class_iou_thr)):
+            if not 0 <= value <= 1:
+                raise ValueError(f'{name} is an IoU threshold, in [0, 1] '
+                                 f'(1.0 disables), got {value}')
+        for name, value in (('match_score_thr', match_score_thr),
+                            ('nms_conf_thr', nms_conf_thr)):
+            if not -1 <= value <= 1:
+                raise ValueError(
+                    f'{name} must be in [-1, 1] (similarities are at most '
+                    f'1: a higher threshold never matches), got {value}')
+        if init_score_thr < obj_score_thr:
+            raise ValueError(
+                f'init_score_thr ({init_score_thr}) is below obj_score_thr '
+                f'({obj_score_thr}): a detection scoring between them would '
+                'start a new track in every frame, since it may start a '
+                'track but never continue one')
+        thresholds = dict(init_score_thr=init_score_thr,
+                          obj_score_thr=obj_score_thr,
+                          match_score_thr=match_score_thr,
+                          nms_conf_thr=nms_conf_thr,
+                          nms_score_thr=nms_score_thr)
+        bad = [k for k, v in thresholds.items()
+               if v is not None and v != v]  # NaN compares false
+        if bad:
+            raise ValueError(f'{", ".join(bad)} is NaN')
         if match_metric not in MATCH_METRICS:
             raise ValueError(f'match_metric must be one of {MATCH_METRICS}, '
                              f'got {match_metric!r}')
@@ -412,6 +436,7 @@ class QuasiDenseTrackManager:
         if init_mask is not None and init_mask.shape != (num_dets, ):
             raise ValueError(f'init_mask must be ({num_dets}, ), got '
                              f'{tuple(init_mask.shape)}')
+        self._check_finite(bboxes, scores, embeds, frame_id)
         if self.last_frame_id is not None and frame_id <= self.last_frame_id:
             raise ValueError(
                 f'frame_id {frame_id} after {self.last_frame_id}: frame ids '
@@ -427,6 +452,32 @@ class QuasiDenseTrackManager:
             labels=info[:, 1],
             ids=info[:, 0],
             det_inds=info[:, 2])
+
+    @staticmethod
+    def _check_finite(bboxes: Tensor, scores: Tensor, embeds: Tensor,
+                      frame_id: int) -> None:
+        """Refuse NaN or inf inputs (they would corrupt the memory).
+
+        One fused test per frame (a sum is non-finite when any term is); the
+        rows are looked up only on failure.
+        """
+        if not bboxes.numel():
+            return
+        total = bboxes.sum() + scores.sum() + embeds.float().sum()
+        if bool(torch.isfinite(total)):
+            return
+        for name, value in (('bboxes', bboxes), ('scores', scores),
+                            ('embeds', embeds)):
+            rows = torch.nonzero(~torch.isfinite(value.reshape(
+                value.size(0), -1)).all(dim=1)).flatten().tolist()
+            if rows:
+                shown = ', '.join(map(str, rows[:5])) + (
+                    ', ...' if len(rows) > 5 else '')
+                raise ValueError(
+                    f'QuasiDenseTrackManager: non-finite {name} at frame '
+                    f'{frame_id} in {len(rows)} of {value.size(0)} rows '
+                    f'({shown}): the model produced NaN or inf (diverged '
+                    'or untrained weights?)')
 
     def _step(self, bboxes: Tensor, scores: Tensor, labels: Tensor,
               embeds: Tensor, frame_id: int,

@@ -521,3 +521,25 @@ def test_bbox_ap_of_detections(bdd, tmp_path):
     assert res['bdd100k/mMOTA'] == pytest.approx(100.0)
     with pytest.raises(ValueError, match="'bbox', 'track'"):
         BDD100KMetric(ann_file='x', metric='segm')
+def test_partial_dump_and_input_check(bdd, tmp_path):
+    """The frames processed before a failure are written like a full run."""
+    dataset = bdd['dataset']
+    samples = _track_samples(dataset)
+    full = BDD100KMetric(ann_file=bdd['label_dir'],
+                         outfile_dir=str(tmp_path / 'full'))
+    _run(full, samples, dataset)
+    part = BDD100KMetric(ann_file=bdd['label_dir'])
+    part.dataset_meta = dataset.metainfo
+    part.process({}, [s.to_dict() for s in samples[:4]])
+    counts = part.dump_partial(str(tmp_path / 'partial'))
+    assert sum(counts.values()) == 4
+    for video, n in counts.items():
+        written = json.loads(
+            (tmp_path / 'partial' / f'{video}.json').read_text())
+        complete = json.loads(
+            (tmp_path / 'full' / f'{video}.json').read_text())
+        assert written == complete[:n]
+    part.check_inputs(['x'])
+    with pytest.raises(FileNotFoundError,
+                       match='BDD100K ground truth not found: .*nope'):
+        BDD100KMetric(ann_file=str(tmp_path / 'nope')).check_inputs(['x'])

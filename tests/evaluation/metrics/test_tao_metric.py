@@ -416,3 +416,23 @@ def test_config_pipelines_build_and_run(tao_images, tmp_path):
     ids = sorted(f.frame_id for f in frames)
     assert 2 in ids and all(abs(i - 2) <= 1 for i in ids)
     assert len(frames[0].gt_instances) == 4
+
+
+def test_partial_dump_and_input_check(tao, tmp_path):
+    """The frames processed before a failure are written like a full run."""
+    dataset = tao['dataset']
+    samples = _track_samples(dataset)
+    full = TAOMetric(ann_file=tao['ann_file'], outfile_dir=str(tmp_path))
+    _run(full, samples, dataset)
+    complete = json.loads((tmp_path / 'tao_results.json').read_text())
+    part = TAOMetric(ann_file=tao['ann_file'])
+    part.dataset_meta = dataset.metainfo
+    part.process({}, [s.to_dict() for s in samples[:6]])  # video 21 only
+    assert part.dump_partial(str(tmp_path / 'partial')) == {'21': 6}
+    partial = json.loads(
+        (tmp_path / 'partial' / 'tao_results.json').read_text())
+    assert partial == [r for r in complete if r['video_id'] == 21]
+    part.check_inputs(['x'])
+    with pytest.raises(FileNotFoundError,
+                       match='TAO annotation file not found: .*nope.json'):
+        TAOMetric(ann_file=str(tmp_path / 'nope.json')).check_inputs(['x'])

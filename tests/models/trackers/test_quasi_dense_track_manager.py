@@ -358,7 +358,8 @@ def test_greedy_and_hungarian_differ_in_manager():
 
 
 def test_score_momentum():
-    tracker = QuasiDenseTrackManager(score_momentum=0.5, init_score_thr=0.)
+    tracker = QuasiDenseTrackManager(score_momentum=0.5, init_score_thr=0.,
+                                     obj_score_thr=0.)
     tracker.track(*_frame([(_box(0, 0), 0.9, 0, _unit(0))]), 0)
     out = tracker.track(*_frame([(_box(0, 0), 0.6, 0, _unit(0))]), 1)
     assert out.scores.tolist() == pytest.approx([0.75])

@@ -1,0 +1,3 @@
+from .loops import ResumableEpochBasedTrainLoop
+
+__all__ = ['ResumableEpochBasedTrainLoop']

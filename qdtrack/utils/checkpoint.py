@@ -1,0 +1,153 @@
+"""Load a checkpoint into a model and say clearly when it does not fit.
+
+mmengine's ``Runner`` loads ``load_from`` non-strictly and only logs the
+missing keys, so a checkpoint of another architecture (or none at all)
+gives a model with random weights and a run that "succeeds" with zero
+scores. :func:`load_tracker_checkpoint` checks the keys, the shapes and the
+values first and raises :class:`CheckpointMismatchError` with a summary.
+"""
+import os
+import os.path as osp
+import re
+import warnings
+from typing import Dict, List, Tuple
+
+import torch
+from mmengine.model import is_model_wrapper
+from mmengine.runner import CheckpointLoader, load_state_dict
+from torch import nn
+
+#: At most this many keys are named per kind of problem.
+SHOWN_KEYS = 3
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint that does not fit the model (message names both).
+
+    Attributes:
+        missing (list[str]): Model keys absent from the checkpoint.
+        unexpected (list[str]): Checkpoint keys the model does not have.
+        mismatched (list[str]): Keys whose shapes differ.
+        non_finite (list[str]): Checkpoint tensors with NaN or inf.
+    """
+
+    def __init__(self, message: str, missing=(), unexpected=(),
+                 mismatched=(), non_finite=()) -> None:
+        super().__init__(message)
+        self.missing = list(missing)
+        self.unexpected = list(unexpected)
+        self.mismatched = list(mismatched)
+        self.non_finite = list(non_finite)
+
+
+def _examples(keys: List[str]) -> str:
+    shown = ', '.join(keys[:SHOWN_KEYS])
+    return shown + (', ...' if len(keys) > SHOWN_KEYS else '')
+
+
+def compare_state_dicts(
+        model_sd: Dict[str, torch.Tensor],
+        ckpt_sd: Dict[str, torch.Tensor]) -> Tuple[list, list, list, list]:
+    """Differences between a model's state dict and a checkpoint's.
+
+    Args:
+        model_sd (dict[str, Tensor]): ``model.state_dict()``.
+        ckpt_sd (dict[str, Tensor]): The checkpoint's state dict.
+
+    Returns:
+        tuple[list[str], ...]: ``missing`` (model keys not in the
+        checkpoint), ``unexpected`` (checkpoint keys not in the model),
+        ``mismatched`` (``'key: checkpoint (a, b) vs model (c, d)'``) and
+        ``non_finite`` (checkpoint float tensors holding NaN or inf),
+        each sorted.
+    """
+    missing = sorted(set(model_sd) - set(ckpt_sd))
+    unexpected = sorted(set(ckpt_sd) - set(model_sd))
+    mismatched = []
+    for key in sorted(set(model_sd) & set(ckpt_sd)):
+        a, b = ckpt_sd[key], model_sd[key]
+        if hasattr(a, 'shape') and tuple(a.shape) != tuple(b.shape):
+            mismatched.append(f'{key}: checkpoint {tuple(a.shape)} vs '
+                              f'model {tuple(b.shape)}')
+    non_finite = sorted(
+        key for key, value in ckpt_sd.items()
+        if torch.is_tensor(value) and value.is_floating_point()
+        and not bool(torch.isfinite(value).all()))
+    return missing, unexpected, mismatched, non_finite
+
+
+def load_tracker_checkpoint(model: nn.Module,
+                            path: str,
+                            strict: bool = True,
+                            map_location: str = 'cpu') -> dict:
+    """Load the weights of ``path`` into ``model``, checking that they fit.
+
+    The checkpoint is read with mmengine's loader (``torch.load`` with
+    ``weights_only``; qdtrack allowlists exactly what mmengine checkpoints
+    hold). A ``module.`` prefix (distributed training) is removed from the
+    keys. Before anything is copied, the keys and shapes are compared with
+    the model's and the float tensors are checked for NaN and inf (the
+    weights of a diverged training).
+
+    Args:
+        model (nn.Module): The model (a wrapper is unwrapped).
+        path (str): The checkpoint file (or any URI mmengine can read).
+        strict (bool): Raise on any missing, unexpected or mis-shaped key
+            and on non-finite weights. With False the problems are warned
+            about and the matching weights are loaded. Defaults to True.
+        map_location (str): Where tensors are loaded. Defaults to 'cpu'.
+
+    Returns:
+        dict: The whole checkpoint (``state_dict``, ``meta`` ...).
+
+    Raises:
+        FileNotFoundError: A local ``path`` does not exist.
+        CheckpointMismatchError: ``strict`` and the checkpoint does not fit
+            (the message names the file, the model, the number of keys of
+            each problem and a few of them), or the file is not a
+            checkpoint that can be read safely.
+    """
+    path = os.fspath(path)
+    if '://' not in path and not osp.isfile(path):
+        raise FileNotFoundError(f'checkpoint not found: {path}')
+    try:
+        checkpoint = CheckpointLoader.load_checkpoint(path, map_location)
+    except Exception as err:  # unpickling and format errors of all kinds
+        first = str(err).strip().splitlines()[0] if str(err) else ''
+        raise CheckpointMismatchError(
+            f'{path}: cannot be read as a checkpoint ({type(err).__name__}: '
+            f'{first})') from err
+    if not isinstance(checkpoint, dict):
+        raise CheckpointMismatchError(
+            f'{path}: not a checkpoint (holds a {type(checkpoint).__name__}, '
+            'expected a dict with a state_dict)')
+    state_dict = checkpoint.get('state_dict', checkpoint)
+    state_dict = {re.sub(r'^module\.', '', k): v
+                  for k, v in state_dict.items()}
+    if is_model_wrapper(model):
+        model = model.module
+    missing, unexpected, mismatched, non_finite = compare_state_dicts(
+        model.state_dict(), state_dict)
+    problems = []
+    for keys, what in ((missing, 'missing'), (unexpected, 'unexpected'),
+                       (mismatched, 'with another shape'),
+                       (non_finite, 'with NaN or inf values')):
+        if keys:
+            problems.append(f'{len(keys)} key(s) {what}, e.g. '
+                            f'{_examples(keys)}')
+    if problems:
+        message = (f'checkpoint {path} does not fit the model '
+                   f'{type(model).__name__} ({len(state_dict)} checkpoint '
+                   f'keys, {len(model.state_dict())} model keys): '
+                   + '; '.join(problems))
+        if non_finite:
+            message += ' (weights of a diverged training?)'
+        if strict:
+            raise CheckpointMismatchError(message, missing, unexpected,
+                                          mismatched, non_finite)
+        warnings.warn(message + '; loading the rest (strict=False)',
+                      stacklevel=2)
+    bad = {k.split(':')[0] for k in mismatched}
+    load_state_dict(model, {k: v for k, v in state_dict.items()
+                            if k not in bad}, strict=False, logger='silent')
+    return checkpoint
