@@ -27,7 +27,8 @@ def parse_args(argv=None):
         action='store_true',
         help='only write the result files (e.g. for a test server)')
     parser.add_argument(
-        '--show-dir', help='folder where frames with tracks are drawn')
+        '--show-dir',
+        help='draw the tracks on every frame into DIR/<video name>/')
     parser.add_argument(
         '--fuse-conv-bn',
         action='store_true',
@@ -73,9 +74,9 @@ def build_test_cfg(args) -> Config:
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
     if args.show_dir:
-        vis = cfg.default_hooks.visualization
-        vis.draw = True
-        vis.test_out_dir = args.show_dir
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='TrackDrawHook', out_dir=args.show_dir)
+        ]
     if args.out and args.out.endswith(('.pkl', '.pickle')):
         if not isinstance(cfg.test_evaluator, list):
             cfg.test_evaluator = [cfg.test_evaluator]
@@ -103,6 +104,10 @@ def main(argv=None) -> dict:
     register_all_modules(init_default_scope=False)
     cfg = build_test_cfg(args)
     prepare_cpu_distributed(cfg)
+    if cfg.launcher != 'none':
+        # no gradients: ranks need no DDP (which refuses SORT, having no
+        # trainable parameter)
+        cfg.model_wrapper_cfg = dict(type='DistributedTestWrapper')
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if metrics:

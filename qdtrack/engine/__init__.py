@@ -1,3 +1,3 @@
-from .hooks import InferenceSpeedupHook
+from .hooks import InferenceSpeedupHook, TrackDrawHook
 
-__all__ = ['InferenceSpeedupHook']
+__all__ = ['InferenceSpeedupHook', 'TrackDrawHook']
