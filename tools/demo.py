@@ -81,7 +81,8 @@ def annotated_frames(results: Iterator[FrameResult],
         class_names (Sequence[str], optional): Names drawn with the ids.
 
     Yields:
-        tuple: The frame's result, its (N, 7) MOT rows ``frame, id, x, y,
+        tuple: The frame's result (drawn: id, class name, trail; the
+        scores are in the rows), its (N, 7) MOT rows ``frame, id, x, y,
         w, h, score`` (1-based ids, as written by ``--out-txt``) and the
         annotated image.
     """
@@ -94,8 +95,8 @@ def annotated_frames(results: Iterator[FrameResult],
         ids = rows[:, 1].astype(np.int64)
         labels = _labels_of(res, ids) if class_names else None
         trails.update(res.frame_index, boxes, ids)
-        canvas = draw_tracks(res.image, boxes, ids, labels, rows[:, 6],
-                             class_names, trails)
+        canvas = draw_tracks(res.image, boxes, ids, labels,
+                             class_names=class_names, trails=trails)
         yield res, rows, canvas
 
 

@@ -22,6 +22,7 @@ import test as test_tool  # noqa: E402
 SORT_CFG = osp.join(ROOT, 'configs/sort/sort_public-det_toy.py')
 QDTRACK_CFG = osp.join(ROOT, 'configs/qdtrack/qdtrack_faster-rcnn_toy.py')
 NUM_FRAMES = 20
+CLASSES = ('pedestrian', 'car', 'bicycle')  # of the toy configs
 SEQ = 'TOY-02'
 LOW_THRESHOLDS = ['model.tracker.init_score_thr=0.0',
                   'model.tracker.obj_score_thr=0.0']
@@ -101,9 +102,11 @@ def test_sort_demo_equals_test_tool(toy_video, tmp_path):
         trails.update(index, boxes, ids)
         if len(ids) < 2:
             continue
-        good = draw_tracks(raw, boxes, ids, None, r[:, 6], None, trails)
-        bad = draw_tracks(raw, boxes, rng.permutation(ids) + 1000, None,
-                          r[:, 6], None, trails)
+        labels = np.zeros(len(ids), dtype=int)  # SORT: pedestrians
+        good = draw_tracks(raw, boxes, ids, labels, class_names=CLASSES,
+                           trails=trails)
+        bad = draw_tracks(raw, boxes, rng.permutation(ids) + 1000, labels,
+                          class_names=CLASSES, trails=trails)
         err_good = np.abs(img.astype(int) - good).mean()
         err_bad = np.abs(img.astype(int) - bad).mean()
         assert err_good < err_bad, index

@@ -43,8 +43,7 @@ def test_show_dir_draws_the_written_tracks(tmp_path):
             ids = r[:, 1].astype(int)
             trails.update(frame - 1, boxes, ids)
             source = cv2.imread(str(toy / 'val' / seq / 'img1' / name))
-            expected = draw_tracks(source, boxes, ids, scores=r[:, 6],
-                                   trails=trails)
+            expected = draw_tracks(source, boxes, ids, trails=trails)
             expected = cv2.imdecode(cv2.imencode('.jpg', expected)[1],
                                     cv2.IMREAD_COLOR)
             drawn = cv2.imread(str(show / seq / name))

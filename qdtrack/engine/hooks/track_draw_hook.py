@@ -55,9 +55,7 @@ class TrackDrawHook(Hook):
                 ids = pred.instances_id[keep].detach().cpu().numpy() + 1
                 trails = self._trails[video]
                 trails.update(meta['frame_id'], boxes, ids)
-                canvas = draw_tracks(image, boxes, ids,
-                                     scores=pred.scores[keep].cpu().numpy(),
-                                     trails=trails)
+                canvas = draw_tracks(image, boxes, ids, trails=trails)
                 name = osp.basename(meta['img_path'])
                 ok, data = cv2.imencode(osp.splitext(name)[1] or '.jpg',
                                         canvas)
