@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Distributed training on one machine: bash tools/dist_train.sh CONFIG NGPUS [ARGS]
+# Runs the project's interpreter (see tools/find_python.sh).
 CONFIG=$1
 GPUS=$2
 NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+TOOLS="$(cd "$(dirname "$0")" && pwd)"
+source "$TOOLS/find_python.sh"
+PYTHON_BIN=$(qdtrack_python "$TOOLS/..")
 
-PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-python -m torch.distributed.run \
+PYTHONPATH="$TOOLS/..":$PYTHONPATH \
+"$PYTHON_BIN" -m torch.distributed.run \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$GPUS" \
     --master_port="$PORT" \
-    "$(dirname "$0")/train.py" \
+    "$TOOLS/train.py" \
     "$CONFIG" \
     --launcher pytorch "${@:3}"

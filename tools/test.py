@@ -49,7 +49,8 @@ def parse_args(argv=None):
         action='store_true',
         help='only write the result files (e.g. for a test server)')
     parser.add_argument(
-        '--show-dir', help='folder where frames with tracks are drawn')
+        '--show-dir',
+        help='draw the tracks on every frame into DIR/<video name>/')
     parser.add_argument(
         '--fuse-conv-bn',
         action='store_true',
@@ -111,9 +112,9 @@ def build_test_cfg(args) -> Config:
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = None  # loaded strictly by main(), not by the runner
     if args.show_dir:
-        vis = cfg.default_hooks.visualization
-        vis.draw = True
-        vis.test_out_dir = args.show_dir
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='TrackDrawHook', out_dir=args.show_dir)
+        ]
     if args.out and _is_pickle(args.out):
         if not isinstance(cfg.test_evaluator, list):
             cfg.test_evaluator = [cfg.test_evaluator]
@@ -203,6 +204,10 @@ def main(argv=None) -> dict:
     warn_unknown_config_keys(cfg, args.config)
     check_outputs(cfg, args)
     prepare_cpu_distributed(cfg)
+    if cfg.launcher != 'none':
+        # no gradients: ranks need no DDP (which refuses SORT, having no
+        # trainable parameter)
+        cfg.model_wrapper_cfg = dict(type='DistributedTestWrapper')
     runner = Runner.from_cfg(cfg)
     load_weights(runner, args)
     check_test_inputs(runner)

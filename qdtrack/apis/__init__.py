@@ -1,1 +1,14 @@
+"""Python API: build a tracker from a config and track a video with it."""
+from .frame_source import FrameSource
+from .inference import (
+                        FrameResult,
+                        frame_pipeline,
+                        init_tracker,
+                        load_weights,
+                        track_video,
+)
 
+__all__ = [
+    'FrameResult', 'FrameSource', 'frame_pipeline', 'init_tracker',
+    'load_weights', 'track_video'
+]

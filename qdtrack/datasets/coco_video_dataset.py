@@ -249,20 +249,19 @@ class CocoVideoDataset(BaseVideoDataset):
         Each frame gets an array (K, 5) of ``x1, y1, x2, y2, score`` in the
         coordinates of the original image.
         """
-        from .mot_files import read_mot_det
+        from .mot_files import read_public_detections
         path = self.public_det_file.format(video=video['video_name'])
         if self.data_root and not osp.isabs(path):
             path = osp.join(self.data_root, path)
-        dets = read_mot_det(path)
-        if not len(dets):
-            warnings.warn(f'{path}: empty detection file; video '
+        by_frame = read_public_detections(path, self.public_det_score_thr)
+        if not by_frame:
+            problem = ('empty detection file'
+                       if self.public_det_score_thr == -np.inf else
+                       f'no detection scores >= {self.public_det_score_thr}')
+            warnings.warn(f'{path}: {problem}; video '
                           f'{video["video_name"]} gets no public detections',
                           stacklevel=2)
-        dets = dets[dets[:, 6] >= self.public_det_score_thr]
-        boxes = np.concatenate([
-            dets[:, 2:4], dets[:, 2:4] + dets[:, 4:6], dets[:, 6:7]
-        ], axis=1).astype(np.float32)
-        frames = dets[:, 0].astype(np.int64)
+        empty = np.zeros((0, 5), dtype=np.float32)
         for frame in video['images']:
-            frame['public_detections'] = boxes[frames ==
-                                               frame['mot_frame_id']]
+            frame['public_detections'] = by_frame.get(frame['mot_frame_id'],
+                                                      empty)

@@ -157,6 +157,33 @@ def read_mot_det(path: str, max_frame: Optional[int] = None) -> np.ndarray:
     return data
 
 
+def read_public_detections(path: str, score_thr: float = -np.inf,
+                           max_frame: Optional[int] = None) -> dict:
+    """Boxes of a ``det.txt`` per frame, as trackers take them.
+
+    Args:
+        path (str): the ``det.txt`` file (see :func:`read_mot_det`).
+        score_thr (float): rows scoring below are dropped. Defaults to
+            -inf (keep all).
+        max_frame (int, optional): the sequence length. Defaults to None.
+
+    Returns:
+        dict[int, np.ndarray]: 1-based frame number -> (K, 5) float32
+        ``x1, y1, x2, y2, score`` in file order; frames without a row are
+        absent.
+
+    Raises:
+        FileNotFoundError, ValueError: see :func:`read_mot_det`.
+    """
+    dets = read_mot_det(path, max_frame)
+    dets = dets[dets[:, 6] >= score_thr]
+    boxes = np.concatenate(
+        [dets[:, 2:4], dets[:, 2:4] + dets[:, 4:6], dets[:, 6:7]],
+        axis=1).astype(np.float32)
+    frames = dets[:, 0].astype(np.int64)
+    return {int(f): boxes[frames == f] for f in np.unique(frames)}
+
+
 def read_mot_results(path: str,
                      max_frame: Optional[int] = None) -> np.ndarray:
     """Read and validate a MOTChallenge tracking results file.

@@ -3,10 +3,11 @@ from .hooks import (
     DivergenceError,
     InferenceSpeedupHook,
     InvalidLossHook,
+    TrackDrawHook,
 )
 from .runner import ResumableEpochBasedTrainLoop
 
 __all__ = [
     'AtomicCheckpointHook', 'DivergenceError', 'InferenceSpeedupHook',
-    'InvalidLossHook', 'ResumableEpochBasedTrainLoop'
+    'InvalidLossHook', 'ResumableEpochBasedTrainLoop', 'TrackDrawHook'
 ]

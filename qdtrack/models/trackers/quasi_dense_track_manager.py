@@ -9,6 +9,7 @@ from qdtrack.registry import MODELS
 
 from .box_iou import box_iou
 from .matching import MATCH_METHODS, match
+from .mmdet_compat import resolve_alias
 from .point_similarity import POINT_METRICS
 from .similarity import MATCH_METRICS, match_similarity
 
@@ -129,14 +130,18 @@ class QuasiDenseTrackManager:
             assignment, see
             :func:`~qdtrack.models.trackers.matching.hungarian_match`).
             Defaults to ``'greedy'``.
+        memo_tracklet_frames (int, optional): mmdet's name of
+            ``num_frames_retain`` (give one of the two).
+        memo_backdrop_frames (int, optional): mmdet's name of
+            ``num_frames_backdrop``.
     """
 
     def __init__(self,
                  init_score_thr: float = 0.8,
                  obj_score_thr: float = 0.5,
                  match_score_thr: float = 0.5,
-                 num_frames_retain: int = 10,
-                 num_frames_backdrop: int = 1,
+                 num_frames_retain: Optional[int] = None,
+                 num_frames_backdrop: Optional[int] = None,
                  memo_momentum: float = 0.8,
                  score_momentum: float = 1.0,
                  nms_conf_thr: float = 0.5,
@@ -147,7 +152,15 @@ class QuasiDenseTrackManager:
                  with_cats: bool = True,
                  mask_cats_before_softmax: bool = False,
                  match_metric: str = 'bisoftmax',
-                 match_method: str = 'greedy') -> None:
+                 match_method: str = 'greedy',
+                 memo_tracklet_frames: Optional[int] = None,
+                 memo_backdrop_frames: Optional[int] = None) -> None:
+        num_frames_retain = resolve_alias(
+            'num_frames_retain', num_frames_retain, 'memo_tracklet_frames',
+            memo_tracklet_frames, 10)
+        num_frames_backdrop = resolve_alias(
+            'num_frames_backdrop', num_frames_backdrop,
+            'memo_backdrop_frames', memo_backdrop_frames, 1)
         if not 0 <= memo_momentum <= 1:
             raise ValueError('memo_momentum must be in [0, 1]')
         if not 0 <= score_momentum <= 1:

@@ -1,3 +1,4 @@
 from .inference_speedups import fuse_conv_bn, to_channels_last
+from .test_wrapper import DistributedTestWrapper
 
-__all__ = ['fuse_conv_bn', 'to_channels_last']
+__all__ = ['DistributedTestWrapper', 'fuse_conv_bn', 'to_channels_last']
