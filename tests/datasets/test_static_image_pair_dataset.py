@@ -76,13 +76,14 @@ def test_ids_renumbered_per_item_and_mix_ids_after_them(tmp_path):
     ds.load_pipeline = lambda info: dict(
         gt_instances_ids=np.array([i['instance_id']
                                    for i in info['instances']]),
-        img_id=info['img_id'])
+        img_id=info['img_id'], img_path=info['img_path'])
     ds.pipeline = lambda results: results
     np.random.seed(0)
     out = ds.prepare_data(0)
     assert out['gt_instances_ids'].tolist() == [1, 2]
     mix = out['mix_results'][0]
     assert mix['img_id'] == 2 and mix['gt_instances_ids'].tolist() == [3, 4]
+    assert out['mix_img_path'] == osp.join('imgs', 'b.jpg')
     alone = _dataset(_write(tmp_path, data), num_mix_images=0)
     alone.load_pipeline, alone.pipeline = ds.load_pipeline, ds.pipeline
     assert 'mix_results' not in alone.prepare_data(1)

@@ -5,7 +5,7 @@
 # augmentation; the views are the key and reference frame of QDTrack's
 # training format, and instances with the same id are positives.
 #
-# Write the proposals first (about 3 min on 2 cores):
+# Write the proposals first (960 frames, about 0.6 CPU s each):
 #   python tools/generate_toy.py data/toy
 #   python tools/masa/make_proposals.py \
 #       data/toy/annotations/train_cocoformat.json \
