@@ -2,7 +2,7 @@
 import json
 import os.path as osp
 from collections import defaultdict
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmdet.datasets import BaseVideoDataset
@@ -33,17 +33,25 @@ class CocoVideoDataset(BaseVideoDataset):
     - records each frame's ``video_name`` (writers and metrics name
       sequences after it) and ``mot_frame_id`` (1-based frame number in the
       source files);
-    - optionally attaches the sequence's public detections
-      (MOT17 ``det/det.txt``) to every frame as ``public_detections``;
+    - optionally attaches given boxes (public detections) to every frame
+      as ``public_detections``: a MOT17 ``det/det.txt`` per video, or a
+      COCO detection results JSON (any detector's boxes);
     - reports malformed files with the file name and the offending record.
 
     Args:
-        public_det_file (str, optional): Template of a public-detection file
-            per video, formatted with ``video`` (the video name), e.g.
-            ``'data/toy/val/{video}/det/det.txt'``. Relative paths are joined
-            with ``data_root``. Defaults to None.
-        public_det_score_thr (float): Public detections scoring below are
+        public_det_file (str, optional): File of given boxes, chosen by its
+            extension: ``.txt``, a MOT17 ``det.txt`` (frames matched by
+            ``mot_frame_id``); ``.json``, COCO detection results (matched
+            by image id; see :mod:`qdtrack.datasets.coco_results`). It is a
+            template formatted with ``video`` (the video name), e.g.
+            ``'val/{video}/det/det.txt'``; a JSON may also be one file for
+            all videos. Relative paths are joined with ``data_root``.
+            Defaults to None.
+        public_det_score_thr (float): Given boxes scoring below are
             dropped. Defaults to -inf (keep all).
+        public_det_cat_ids (Sequence[int], optional): COCO results only:
+            keep the boxes of these category ids (e.g. ``(1, )``, COCO's
+            person). Defaults to None (keep all).
         *args, **kwargs: See :class:`mmdet.datasets.BaseVideoDataset`.
     """
 
@@ -51,9 +59,13 @@ class CocoVideoDataset(BaseVideoDataset):
                  *args,
                  public_det_file: Optional[str] = None,
                  public_det_score_thr: float = -np.inf,
+                 public_det_cat_ids: Optional[Sequence[int]] = None,
                  **kwargs) -> None:
         self.public_det_file = public_det_file
         self.public_det_score_thr = public_det_score_thr
+        self.public_det_cat_ids = (None if public_det_cat_ids is None else
+                                   tuple(public_det_cat_ids))
+        self._given_files: Dict[str, tuple] = {}
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ load
@@ -134,6 +146,7 @@ class CocoVideoDataset(BaseVideoDataset):
             video['images'].append(info)
 
         data_list = []
+        self._given_files = {}
         for video in videos.values():
             frames = video['images']
             frames.sort(key=lambda f: f.get('frame_id', 0))
@@ -154,6 +167,9 @@ class CocoVideoDataset(BaseVideoDataset):
             if self.public_det_file is not None:
                 self._attach_public_detections(video)
             data_list.append(video)
+        if self.public_det_file is not None:
+            self._check_given_image_ids(data['images'])
+        self._given_files = {}
         return data_list
 
     def parse_data_info(self, raw_data_info: dict) -> dict:
@@ -195,21 +211,67 @@ class CocoVideoDataset(BaseVideoDataset):
         return img
 
     def _attach_public_detections(self, video: dict) -> None:
-        """Read the video's public detections into ``public_detections``.
+        """Attach the video's given boxes as ``public_detections``.
 
         Each frame gets an array (K, 5) of ``x1, y1, x2, y2, score`` in the
         coordinates of the original image.
         """
-        from .mot_files import read_mot_det
         path = self.public_det_file.format(video=video['video_name'])
         if self.data_root and not osp.isabs(path):
             path = osp.join(self.data_root, path)
-        dets = read_mot_det(path)
-        dets = dets[dets[:, 6] >= self.public_det_score_thr]
-        boxes = np.concatenate([
-            dets[:, 2:4], dets[:, 2:4] + dets[:, 4:6], dets[:, 6:7]
-        ], axis=1).astype(np.float32)
-        frames = dets[:, 0].astype(np.int64)
+        if path not in self._given_files:
+            self._given_files[path] = self._read_given_boxes(path)
+        frame_key, keys, boxes = self._given_files[path]
         for frame in video['images']:
-            frame['public_detections'] = boxes[frames ==
-                                               frame['mot_frame_id']]
+            frame['public_detections'] = boxes[keys == frame[frame_key]]
+
+    def _read_given_boxes(self, path: str
+                          ) -> Tuple[str, np.ndarray, np.ndarray]:
+        """Read a file of given boxes, in either format.
+
+        Returns:
+            tuple: The frame field the boxes are matched by
+            (``'mot_frame_id'`` or ``'img_id'``), its value per box (K, )
+            and the boxes (K, 5) ``x1, y1, x2, y2, score`` (float32),
+            filtered by score and category.
+        """
+        ext = osp.splitext(path)[1].lower()
+        if ext == '.json':
+            from .coco_results import read_coco_det
+            rows = read_coco_det(path)
+            frame_key, cats = 'img_id', rows[:, 1]
+            keys, xywh, scores = rows[:, 0], rows[:, 2:6], rows[:, 6]
+        elif ext == '.txt':
+            if self.public_det_cat_ids is not None:
+                raise ValueError(
+                    f'{path}: public_det_cat_ids needs COCO results (.json);'
+                    ' a MOT det.txt has no category column')
+            from .mot_files import read_mot_det
+            rows = read_mot_det(path)
+            frame_key, cats = 'mot_frame_id', None
+            keys, xywh, scores = rows[:, 0], rows[:, 2:6], rows[:, 6]
+        else:
+            raise ValueError(
+                f'{path}: public_det_file must be a MOT det.txt (.txt) or '
+                f'COCO detection results (.json), got "{ext}"')
+        keep = scores >= self.public_det_score_thr
+        if cats is not None and self.public_det_cat_ids is not None:
+            keep &= np.isin(cats, self.public_det_cat_ids)
+        boxes = np.concatenate([
+            xywh[:, :2], xywh[:, :2] + xywh[:, 2:], scores[:, None]
+        ], axis=1)[keep].astype(np.float32)
+        return frame_key, keys[keep].astype(np.int64), boxes
+
+    def _check_given_image_ids(self, images: List[dict]) -> None:
+        """COCO results must refer to images of this annotation file."""
+        known = np.array([img['id'] for img in images], dtype=np.int64)
+        for path, (frame_key, keys, _) in self._given_files.items():
+            if frame_key != 'img_id':
+                continue
+            unknown = keys[~np.isin(keys, known)]
+            if len(unknown):
+                raise AnnotationError(
+                    f'{path}: image_id {int(unknown[0])} is not an image of '
+                    f'{self.ann_file} ({len(np.unique(unknown))} unknown '
+                    'image ids): were the results computed on another '
+                    'annotation file?')

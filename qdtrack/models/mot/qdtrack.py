@@ -11,6 +11,7 @@ from torch import Tensor
 from qdtrack.ops import use_cpu_roi_align
 from qdtrack.registry import MODELS
 
+from .given_observations import given_observations
 from .public_detections import public_init_mask
 from .utils import is_first_frame
 
@@ -49,6 +50,15 @@ class QDTrack(BaseMOTModel):
             (MOT17 "public"): a detection may start a new track only if it
             overlaps one of the frame's ``public_detections`` with IoU >=
             this threshold. None (default) is the private protocol.
+        given_observations (bool): Given-observation mode: at test time
+            the RPN and RoI box head do not run; the frame's given boxes
+            (``public_detections``: MOT17 ``det.txt`` or COCO results, see
+            :func:`~qdtrack.models.mot.given_observations.given_observations`)
+            are embedded by the track head and tracked, so that trackers
+            can be compared on identical boxes. Training is unchanged.
+            Defaults to False.
+        given_label (int): Label of every given box (the files carry no
+            class). Defaults to 0.
         data_preprocessor (dict, optional): Config of the data
             preprocessor, usually mmdet's ``TrackDataPreprocessor``.
         init_cfg (dict or list[dict], optional): Initialization config.
@@ -61,10 +71,14 @@ class QDTrack(BaseMOTModel):
                  freeze_detector: bool = False,
                  cpu_roi_align: bool = True,
                  public_det_iou_thr: Optional[float] = None,
+                 given_observations: bool = False,
+                 given_label: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor, init_cfg)
         self.public_det_iou_thr = public_det_iou_thr
+        self.given_observations = given_observations
+        self.given_label = given_label
         self.detector = MODELS.build(detector)
         assert self.detector.with_rpn and self.detector.with_roi_head, \
             'QDTrack needs a two-stage detector with an RPN.'
@@ -203,11 +217,12 @@ class QDTrack(BaseMOTModel):
 
     def predict_frame(self, img: Tensor, frame: DetDataSample,
                       rescale: bool = True) -> InstanceData:
-        """Detect, embed and track a single frame.
+        """Detect (or take the given boxes), embed and track one frame.
 
         Args:
             img (Tensor): The frame, shape (1, C, H, W).
-            frame (DetDataSample): Its data sample; gets ``pred_instances``.
+            frame (DetDataSample): Its data sample; gets ``pred_instances``
+                (the detections, or the given boxes).
             rescale (bool): Boxes in original image coordinates.
 
         Returns:
@@ -215,9 +230,12 @@ class QDTrack(BaseMOTModel):
             ``instances_id``.
         """
         x = self.detector.extract_feat(img)
-        proposals = self.detector.rpn_head.predict(x, [frame])
-        det = self.detector.roi_head.predict(
-            x, proposals, [frame], rescale=rescale)[0]
+        if self.given_observations:
+            det = self.given_frame_boxes(frame, img.device, rescale)
+        else:
+            proposals = self.detector.rpn_head.predict(x, [frame])
+            det = self.detector.roi_head.predict(
+                x, proposals, [frame], rescale=rescale)[0]
         frame.pred_instances = det
         bboxes = det.bboxes
         input_bboxes = bboxes
@@ -247,3 +265,28 @@ class QDTrack(BaseMOTModel):
             scores=tracked.scores,
             labels=tracked.labels,
             instances_id=tracked.ids)
+
+    def given_frame_boxes(self, frame: DetDataSample, device: torch.device,
+                          rescale: bool = True) -> InstanceData:
+        """The frame's given boxes as detections (given-observation mode).
+
+        Args:
+            frame (DetDataSample): A test frame with ``public_detections``.
+            device (torch.device): Device of the output.
+            rescale (bool): Keep the boxes in original image coordinates;
+                False scales them to the network input by ``scale_factor``,
+                like the detector's boxes without rescaling.
+
+        Returns:
+            InstanceData: ``bboxes`` (K, 4), ``scores`` (K, ), ``labels``
+            (K, ), unchanged from the given boxes.
+        """
+        bboxes, scores, labels = given_observations(
+            frame, self.given_label,
+            owner='QDTrack with given_observations=True')
+        bboxes = bboxes.to(device)
+        if not rescale:
+            scale = bboxes.new_tensor(frame.metainfo['scale_factor'])
+            bboxes = bboxes * scale.repeat(2)
+        return InstanceData(bboxes=bboxes, scores=scores.to(device),
+                            labels=labels.to(device))
