@@ -69,6 +69,11 @@ def _rows_fast(records: list):
         ids = np.array([(r['image_id'], r['category_id']) for r in records])
         boxes = np.array([r['bbox'] for r in records])
         scores = np.array([r['score'] for r in records])
+        # numpy takes booleans for numbers; JSON true/false are not
+        if any(type(v) is bool for r in records
+               for v in (r['image_id'], r['category_id'], r['score'],
+                         *r['bbox'])):
+            return None
     except (KeyError, TypeError, ValueError, IndexError):
         return None
     n = len(records)

@@ -406,7 +406,8 @@ def count_detector_head_calls(model):
 def given_model(**tracker):
     cfg = small_cfg()
     cfg.given_observations = True
-    cfg.tracker.update(init_score_thr=0.8, obj_score_thr=0.5, **tracker)
+    cfg.tracker.update({'init_score_thr': 0.8, 'obj_score_thr': 0.5,
+                        **tracker})
     model = MODELS.build(cfg)
     model.init_weights()
     model.eval()
