@@ -45,6 +45,12 @@ def parse_args(argv=None):
         help='a .pkl file dumps the raw predictions; any other path is a '
         'folder where the benchmark result files are written')
     parser.add_argument(
+        '--out-dets',
+        help='folder where the detections of each frame (before '
+        'association) are written as <DIR>/<video>/det/det.txt, to give '
+        'them to another tracker (public_det_file); labels as the MOT '
+        'evaluator\'s')
+    parser.add_argument(
         '--format-only',
         action='store_true',
         help='only write the result files (e.g. for a test server)')
@@ -137,6 +143,14 @@ def build_test_cfg(args) -> Config:
         for ev in _evaluators(cfg):
             if ev.get('type') != 'DumpResults':
                 ev['format_only'] = True
+    if args.out_dets:
+        if not isinstance(cfg.test_evaluator, list):
+            cfg.test_evaluator = [cfg.test_evaluator]
+        labels = next((ev.get('labels') for ev in cfg.test_evaluator
+                       if ev.get('labels') is not None), None)
+        cfg.test_evaluator.append(
+            dict(type='MOTDetectionDump', out_dir=args.out_dets,
+                 labels=labels))
     return cfg
 
 

@@ -3,7 +3,7 @@ import json
 import os.path as osp
 import warnings
 from collections import defaultdict
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmdet.datasets import BaseVideoDataset
@@ -34,16 +34,21 @@ class CocoVideoDataset(BaseVideoDataset):
     - records each frame's ``video_name`` (writers and metrics name
       sequences after it) and ``mot_frame_id`` (1-based frame number in the
       source files);
-    - optionally attaches the sequence's public detections
-      (MOT17 ``det/det.txt``) to every frame as ``public_detections``;
+    - optionally attaches given boxes (public detections) to every frame
+      as ``public_detections``: a MOT17 ``det/det.txt`` per video, or a
+      COCO detection results JSON (any detector's boxes);
     - reports malformed files with the file name and the offending record.
 
     Args:
-        public_det_file (str, optional): Template of a public-detection file
-            per video, formatted with ``video`` (the video name), e.g.
-            ``'data/toy/val/{video}/det/det.txt'``. Relative paths are joined
-            with ``data_root``. Defaults to None.
-        public_det_score_thr (float): Public detections scoring below are
+        public_det_file (str, optional): File of given boxes, chosen by its
+            extension: ``.txt``, a MOT17 ``det.txt`` (frames matched by
+            ``mot_frame_id``); ``.json``, COCO detection results (matched
+            by image id; see :mod:`qdtrack.datasets.coco_results`). It is a
+            template formatted with ``video`` (the video name), e.g.
+            ``'val/{video}/det/det.txt'``; a JSON may also be one file for
+            all videos. Relative paths are joined with ``data_root``.
+            Defaults to None.
+        public_det_score_thr (float): Given boxes scoring below are
             dropped. Defaults to -inf (keep all).
         with_ignore (bool): Keep annotations flagged ``ignore`` or
             ``iscrowd`` as ignore regions (``ignore_flag=1``; mmdet's
@@ -51,6 +56,9 @@ class CocoVideoDataset(BaseVideoDataset):
             the assigners skip with ``ignore_iof_thr``). False drops them
             (what training saw before MOT17 ignore regions existed).
             Defaults to True.
+        public_det_cat_ids (Sequence[int], optional): COCO results only:
+            keep the boxes of these category ids (e.g. ``(1, )``, COCO's
+            person). Defaults to None (keep all).
         *args, **kwargs: See :class:`mmdet.datasets.BaseVideoDataset`.
     """
 
@@ -59,10 +67,14 @@ class CocoVideoDataset(BaseVideoDataset):
                  public_det_file: Optional[str] = None,
                  public_det_score_thr: float = -np.inf,
                  with_ignore: bool = True,
+                 public_det_cat_ids: Optional[Sequence[int]] = None,
                  **kwargs) -> None:
         self.public_det_file = public_det_file
         self.public_det_score_thr = public_det_score_thr
         self.with_ignore = with_ignore
+        self.public_det_cat_ids = (None if public_det_cat_ids is None else
+                                   tuple(public_det_cat_ids))
+        self._given_files: Dict[str, tuple] = {}
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ load
@@ -144,6 +156,7 @@ class CocoVideoDataset(BaseVideoDataset):
             video['images'].append(info)
 
         data_list = []
+        self._given_files = {}
         for video in videos.values():
             frames = video['images']
             frames.sort(key=lambda f: f.get('frame_id', 0))
@@ -164,6 +177,9 @@ class CocoVideoDataset(BaseVideoDataset):
             if self.public_det_file is not None:
                 self._attach_public_detections(video)
             data_list.append(video)
+        if self.public_det_file is not None:
+            self._check_given_image_ids(data['images'])
+        self._given_files = {}
         return data_list
 
     def _check_references(self, data: dict) -> None:
@@ -244,24 +260,74 @@ class CocoVideoDataset(BaseVideoDataset):
         return img
 
     def _attach_public_detections(self, video: dict) -> None:
-        """Read the video's public detections into ``public_detections``.
+        """Attach the video's given boxes as ``public_detections``.
 
         Each frame gets an array (K, 5) of ``x1, y1, x2, y2, score`` in the
         coordinates of the original image.
         """
-        from .mot_files import read_public_detections
         path = self.public_det_file.format(video=video['video_name'])
         if self.data_root and not osp.isabs(path):
             path = osp.join(self.data_root, path)
-        by_frame = read_public_detections(path, self.public_det_score_thr)
-        if not by_frame:
+        if path not in self._given_files:
+            self._given_files[path] = self._read_given_boxes(path)
+        frame_key, keys, boxes = self._given_files[path]
+        if not len(boxes) and frame_key == 'mot_frame_id':
             problem = ('empty detection file'
                        if self.public_det_score_thr == -np.inf else
                        f'no detection scores >= {self.public_det_score_thr}')
             warnings.warn(f'{path}: {problem}; video '
                           f'{video["video_name"]} gets no public detections',
                           stacklevel=2)
-        empty = np.zeros((0, 5), dtype=np.float32)
         for frame in video['images']:
-            frame['public_detections'] = by_frame.get(frame['mot_frame_id'],
-                                                      empty)
+            frame['public_detections'] = boxes[keys == frame[frame_key]]
+
+    def _read_given_boxes(self, path: str
+                          ) -> Tuple[str, np.ndarray, np.ndarray]:
+        """Read a file of given boxes, in either format.
+
+        Returns:
+            tuple: The frame field the boxes are matched by
+            (``'mot_frame_id'`` or ``'img_id'``), its value per box (K, )
+            and the boxes (K, 5) ``x1, y1, x2, y2, score`` (float32),
+            filtered by score and category.
+        """
+        ext = osp.splitext(path)[1].lower()
+        if ext == '.json':
+            from .coco_results import read_coco_det
+            rows = read_coco_det(path)
+            frame_key, cats = 'img_id', rows[:, 1]
+            keys, xywh, scores = rows[:, 0], rows[:, 2:6], rows[:, 6]
+        elif ext == '.txt':
+            if self.public_det_cat_ids is not None:
+                raise ValueError(
+                    f'{path}: public_det_cat_ids needs COCO results (.json);'
+                    ' a MOT det.txt has no category column')
+            from .mot_files import read_mot_det
+            rows = read_mot_det(path)
+            frame_key, cats = 'mot_frame_id', None
+            keys, xywh, scores = rows[:, 0], rows[:, 2:6], rows[:, 6]
+        else:
+            raise ValueError(
+                f'{path}: public_det_file must be a MOT det.txt (.txt) or '
+                f'COCO detection results (.json), got "{ext}"')
+        keep = scores >= self.public_det_score_thr
+        if cats is not None and self.public_det_cat_ids is not None:
+            keep &= np.isin(cats, self.public_det_cat_ids)
+        boxes = np.concatenate([
+            xywh[:, :2], xywh[:, :2] + xywh[:, 2:], scores[:, None]
+        ], axis=1)[keep].astype(np.float32)
+        return frame_key, keys[keep].astype(np.int64), boxes
+
+    def _check_given_image_ids(self, images: List[dict]) -> None:
+        """COCO results must refer to images of this annotation file."""
+        known = np.array([img['id'] for img in images], dtype=np.int64)
+        for path, (frame_key, keys, _) in self._given_files.items():
+            if frame_key != 'img_id':
+                continue
+            unknown = keys[~np.isin(keys, known)]
+            if len(unknown):
+                raise AnnotationError(
+                    f'{path}: image_id {int(unknown[0])} is not an image of '
+                    f'{self.ann_file} ({len(np.unique(unknown))} unknown '
+                    'image ids): were the results computed on another '
+                    'annotation file?')

@@ -120,6 +120,86 @@ def test_public_detections_attached_per_frame(tmp_path):
                                [[7, 8, 9, 10, 0.6]], rtol=1e-6)
 
 
+# The boxes of the det.txt above as COCO results (image ids 10, 20, 30 are
+# frames 1, 2, 3), plus a box of category 2 on frame 1.
+COCO_DETS = [
+    dict(image_id=10, category_id=1, bbox=[5, 6, 10, 20], score=0.9),
+    dict(image_id=30, category_id=1, bbox=[1, 2, 3, 4], score=0.2),
+    dict(image_id=30, category_id=1, bbox=[7, 8, 2, 2], score=0.6),
+    dict(image_id=10, category_id=2, bbox=[0, 0, 4, 4], score=0.8),
+]
+
+
+def test_coco_results_attach_like_det_txt(tmp_path):
+    det_file = _write(tmp_path, COCO_DETS, 'dets.bbox.json')
+    ds = _dataset(_write(tmp_path, _video_json()),
+                  public_det_file=det_file, public_det_score_thr=0.5,
+                  public_det_cat_ids=[1])
+    frames = ds.get_data_info(0)['images']
+    # the same arrays as from the det.txt of the test above
+    np.testing.assert_allclose(frames[0]['public_detections'],
+                               [[5, 6, 15, 26, 0.9]])
+    assert frames[0]['public_detections'].dtype == np.float32
+    assert frames[1]['public_detections'].shape == (0, 5)
+    np.testing.assert_allclose(frames[2]['public_detections'],
+                               [[7, 8, 9, 10, 0.6]], rtol=1e-6)
+    # without the category filter the car box joins frame 1, in file order
+    ds = _dataset(_write(tmp_path, _video_json()),
+                  public_det_file=det_file)
+    frames = ds.get_data_info(0)['images']
+    np.testing.assert_allclose(frames[0]['public_detections'],
+                               [[5, 6, 15, 26, 0.9], [0, 0, 4, 4, 0.8]])
+    np.testing.assert_allclose(
+        frames[2]['public_detections'],
+        [[1, 2, 4, 6, 0.2], [7, 8, 9, 10, 0.6]], rtol=1e-6)
+
+
+def test_coco_results_file_read_once_for_all_videos(tmp_path, monkeypatch):
+    from qdtrack.datasets import coco_results
+    data = _video_json()
+    # a second video (frames 40, 50) sharing the results file
+    data['videos'].append(dict(id=6, name='SEQ-B'))
+    for k, image_id in enumerate((40, 50)):
+        data['images'].append(dict(id=image_id, video_id=6,
+                                   file_name=f'w/{k}.jpg', height=40,
+                                   width=60, frame_id=k))
+    dets = COCO_DETS + [dict(image_id=50, category_id=1,
+                             bbox=[1, 1, 2, 2], score=0.7)]
+    calls = []
+    read = coco_results.read_coco_det
+    monkeypatch.setattr(coco_results, 'read_coco_det',
+                        lambda path: (calls.append(path), read(path))[1])
+    ds = _dataset(_write(tmp_path, data),
+                  public_det_file=_write(tmp_path, dets, 'all.json'))
+    assert len(calls) == 1
+    seq_b = ds.get_data_info(1)['images']
+    assert seq_b[0]['public_detections'].shape == (0, 5)
+    np.testing.assert_allclose(seq_b[1]['public_detections'],
+                               [[1, 1, 3, 3, 0.7]], rtol=1e-6)
+
+
+def test_given_box_files_errors(tmp_path):
+    ann = _write(tmp_path, _video_json())
+    # results of another annotation file
+    other = COCO_DETS + [dict(image_id=99, category_id=1, bbox=[1, 1, 2, 2],
+                              score=0.5)]
+    with pytest.raises(AnnotationError,
+                       match=r'other.json: image_id 99 is not an image of'):
+        _dataset(ann, public_det_file=_write(tmp_path, other, 'other.json'))
+    with pytest.raises(ValueError, match=r'dets.csv: .*det.txt \(.txt\) or '
+                       r'COCO detection results \(.json\), got ".csv"'):
+        _dataset(ann, public_det_file=str(tmp_path / 'dets.csv'))
+    (tmp_path / 'det.txt').write_text('1,-1,5,6,10,20,0.9,-1,-1,-1\n')
+    with pytest.raises(ValueError, match='det.txt: public_det_cat_ids '
+                       'needs COCO results'):
+        _dataset(ann, public_det_file=str(tmp_path / 'det.txt'),
+                 public_det_cat_ids=[1])
+    bad = [dict(COCO_DETS[0]), dict(COCO_DETS[1], bbox=[1, 2, 0, 4])]
+    with pytest.raises(AnnotationError, match=r'bad.json: record 1: bbox '
+                       r'\[1, 2, 0, 4\] must have width and height > 0'):
+        _dataset(ann, public_det_file=_write(tmp_path, bad, 'bad.json'))
+
+
 def test_train_mode_filters_frames_without_annotations(tmp_path):
     data = _video_json()
     data['annotations'] = [a for a in data['annotations']

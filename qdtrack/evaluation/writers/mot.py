@@ -1,4 +1,4 @@
-"""MOTChallenge results writer and track interpolation.
+"""MOTChallenge results and det.txt writers, track interpolation.
 
 Track rows are arrays of shape (N, 7) ``frame, track_id, x, y, w, h,
 score`` or (N, 10) with 3 trailing world-coordinate columns (what
@@ -39,6 +39,45 @@ def write_mot_results(path: str, rows,
     """
     rows = _check_rows(rows)
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    _write_rows(path, rows, decimals)
+
+
+def write_mot_det(path: str, rows, decimals: Optional[int] = None) -> None:
+    """Write detections as a MOTChallenge ``det.txt``, atomically.
+
+    Every line is ``frame,-1,x,y,w,h,score,-1,-1,-1``, sorted by frame
+    (stable: a frame's boxes keep their order), so that a detector's boxes
+    can be given to any tracker (``public_det_file`` of
+    :class:`~qdtrack.datasets.CocoVideoDataset`). It reads back with
+    :func:`qdtrack.datasets.mot_files.read_mot_det`.
+
+    Args:
+        path (str): The file, e.g. ``<dir>/<SEQ>/det/det.txt``; folders are
+            created.
+        rows (array-like): (N, 6) ``frame, x, y, w, h, score``.
+        decimals (int, optional): See :func:`write_mot_results`.
+
+    Raises:
+        ValueError: wrong shape, a non-finite value, a frame that is not
+            an integer >= 1, or a box with width or height <= 0.
+    """
+    rows = np.array(rows, dtype=np.float64)
+    if rows.size == 0:
+        rows = rows.reshape(0, 6)
+    if rows.ndim != 2 or rows.shape[1] != 6:
+        raise ValueError('rows must have shape (N, 6), got '
+                         f'{tuple(rows.shape)}')
+    # a track id column of 0 passes the result checks; written as -1
+    with_ids = np.insert(rows, 1, 0.0, axis=1)
+    _check_rows(with_ids, unique_ids=False)
+    with_ids[:, 1] = -1
+    order = np.argsort(rows[:, 0], kind='stable')
+    _write_rows(path, with_ids[order], decimals)
+
+
+def _write_rows(path: str, rows: np.ndarray,
+                decimals: Optional[int]) -> None:
+    """Write (N, 7) checked rows in the 10-column MOTChallenge format."""
     if decimals is None:
         lines = [f'{int(r[0])},{int(r[1])},{r[2]!r},{r[3]!r},{r[4]!r},'
                  f'{r[5]!r},{r[6]!r},-1,-1,-1' for r in rows.tolist()]
@@ -101,7 +140,7 @@ def interpolate_tracks(rows, max_gap: int = 20) -> np.ndarray:
     return rows[np.lexsort((rows[:, 1], rows[:, 0]))]
 
 
-def _check_rows(rows) -> np.ndarray:
+def _check_rows(rows, unique_ids: bool = True) -> np.ndarray:
     """Validate track rows and return them as a float64 copy."""
     rows = np.array(rows, dtype=np.float64)
     if rows.size == 0 and rows.ndim == 1 or rows.shape == (0, 0):
@@ -124,6 +163,8 @@ def _check_rows(rows) -> np.ndarray:
             i = int(index[0])
             raise ValueError(f'rows[{i}]: {problem}, got '
                              f'{rows[i].tolist()}')
+    if not unique_ids:
+        return rows
     order = np.lexsort((rows[:, 1], rows[:, 0]))
     keys = rows[order, :2]
     dup = np.flatnonzero((keys[1:] == keys[:-1]).all(axis=1))

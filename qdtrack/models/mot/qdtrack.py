@@ -1,6 +1,7 @@
 """QDTrack: Faster R-CNN + quasi-dense track head + track manager."""
 from typing import Optional
 
+import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import DetDataSample, TrackSampleList
 from mmengine.structures import InstanceData
@@ -10,6 +11,7 @@ from qdtrack.ops import use_cpu_roi_align
 from qdtrack.registry import MODELS
 
 from .embed_and_track import embed_and_track
+from .given_observations import given_observations
 from .pair_losses import pair_losses, split_pairs
 from .public_detections import public_init_mask
 from .utils import is_first_frame
@@ -52,6 +54,15 @@ class QDTrack(BaseMOTModel):
             whatever their overlap (see
             :mod:`qdtrack.models.mot.public_detections`). None (default)
             is the private protocol.
+        given_observations (bool): Given-observation mode: at test time
+            the RPN and RoI box head do not run; the frame's given boxes
+            (``public_detections``: MOT17 ``det.txt`` or COCO results, see
+            :func:`~qdtrack.models.mot.given_observations.given_observations`)
+            are embedded by the track head and tracked, so that trackers
+            can be compared on identical boxes. Training is unchanged.
+            Defaults to False.
+        given_label (int): Label of every given box (the files carry no
+            class). Defaults to 0.
         data_preprocessor (dict, optional): Config of the data
             preprocessor, usually mmdet's ``TrackDataPreprocessor``.
         init_cfg (dict or list[dict], optional): Initialization config.
@@ -64,10 +75,14 @@ class QDTrack(BaseMOTModel):
                  freeze_detector: bool = False,
                  cpu_roi_align: bool = True,
                  public_det_iou_thr: Optional[float] = None,
+                 given_observations: bool = False,
+                 given_label: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor, init_cfg)
         self.public_det_iou_thr = public_det_iou_thr
+        self.given_observations = given_observations
+        self.given_label = given_label
         self.detector = MODELS.build(detector)
         assert self.detector.with_rpn and self.detector.with_roi_head, \
             'QDTrack needs a two-stage detector with an RPN.'
@@ -157,11 +172,12 @@ class QDTrack(BaseMOTModel):
 
     def predict_frame(self, img: Tensor, frame: DetDataSample,
                       rescale: bool = True) -> InstanceData:
-        """Detect, embed and track a single frame.
+        """Detect (or take the given boxes), embed and track one frame.
 
         Args:
             img (Tensor): The frame, shape (1, C, H, W).
-            frame (DetDataSample): Its data sample; gets ``pred_instances``.
+            frame (DetDataSample): Its data sample; gets ``pred_instances``
+                (the detections, or the given boxes).
             rescale (bool): Boxes in original image coordinates.
 
         Returns:
@@ -169,9 +185,12 @@ class QDTrack(BaseMOTModel):
             ``instances_id``.
         """
         x = self.detector.extract_feat(img)
-        proposals = self.detector.rpn_head.predict(x, [frame])
-        det = self.detector.roi_head.predict(
-            x, proposals, [frame], rescale=rescale)[0]
+        if self.given_observations:
+            det = self.given_frame_boxes(frame, img.device, rescale)
+        else:
+            proposals = self.detector.rpn_head.predict(x, [frame])
+            det = self.detector.roi_head.predict(
+                x, proposals, [frame], rescale=rescale)[0]
         frame.pred_instances = det
         init_mask = None
         if self.public_det_iou_thr is not None:
@@ -186,3 +205,28 @@ class QDTrack(BaseMOTModel):
         return embed_and_track(self.tracker, self.track_head, x, frame,
                                det.bboxes, det.scores, det.labels,
                                rescaled=rescale, init_mask=init_mask)
+
+    def given_frame_boxes(self, frame: DetDataSample, device: torch.device,
+                          rescale: bool = True) -> InstanceData:
+        """The frame's given boxes as detections (given-observation mode).
+
+        Args:
+            frame (DetDataSample): A test frame with ``public_detections``.
+            device (torch.device): Device of the output.
+            rescale (bool): Keep the boxes in original image coordinates;
+                False scales them to the network input by ``scale_factor``,
+                like the detector's boxes without rescaling.
+
+        Returns:
+            InstanceData: ``bboxes`` (K, 4), ``scores`` (K, ), ``labels``
+            (K, ), unchanged from the given boxes.
+        """
+        bboxes, scores, labels = given_observations(
+            frame, self.given_label,
+            owner='QDTrack with given_observations=True')
+        bboxes = bboxes.to(device)
+        if not rescale:
+            scale = bboxes.new_tensor(frame.metainfo['scale_factor'])
+            bboxes = bboxes * scale.repeat(2)
+        return InstanceData(bboxes=bboxes, scores=scores.to(device),
+                            labels=labels.to(device))

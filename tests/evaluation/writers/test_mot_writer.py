@@ -1,11 +1,16 @@
-"""Tests of the MOTChallenge results writer and track interpolation."""
+"""Tests of the MOTChallenge results and det.txt writers and track
+interpolation."""
 import os
 
 import numpy as np
 import pytest
 
-from qdtrack.datasets.mot_files import read_mot_results
-from qdtrack.evaluation.writers import interpolate_tracks, write_mot_results
+from qdtrack.datasets.mot_files import read_mot_det, read_mot_results
+from qdtrack.evaluation.writers import (
+    interpolate_tracks,
+    write_mot_det,
+    write_mot_results,
+)
 from qdtrack.utils.io import atomic_write_text
 
 
@@ -168,3 +173,33 @@ def test_interpolate_matches_np_interp():
     expected = expected[np.lexsort((expected[:, 1], expected[:, 0]))]
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-9)
     assert len(out) > len(rows)  # the case does fill gaps
+
+
+def test_write_det_exact_lines_frame_order_kept(tmp_path):
+    # two boxes of frame 1 keep their order (no id to sort by)
+    rows = [[2, 10.5, 20, 30, 40, 0.9],
+            [1, 1.25, 2, 3, 4, 0.5],
+            [1, 0.1, 0.2, 0.3, 0.4, 1.0]]
+    path = tmp_path / 'SEQ' / 'det' / 'det.txt'
+    write_mot_det(str(path), rows)
+    assert path.read_text() == ('1,-1,1.25,2.0,3.0,4.0,0.5,-1,-1,-1\n'
+                                '1,-1,0.1,0.2,0.3,0.4,1.0,-1,-1,-1\n'
+                                '2,-1,10.5,20.0,30.0,40.0,0.9,-1,-1,-1\n')
+    back = read_mot_det(str(path))
+    np.testing.assert_array_equal(back[:, [0, 2, 3, 4, 5, 6]],
+                                  np.array(rows)[[1, 2, 0]])
+    np.testing.assert_array_equal(back[:, [1, 7, 8, 9]], -1)
+    write_mot_det(str(path), np.zeros((0, 6)))
+    assert path.read_text() == ''
+
+
+@pytest.mark.parametrize('rows, message', [
+    ([[1, 0, 0, 1, 1]], r'shape \(N, 6\), got \(1, 5\)'),
+    ([[0, 0, 0, 1, 1, 0.5]], 'frame must be an integer >= 1'),
+    ([[1, 0, 0, 0, 1, 0.5]], 'width and height must be > 0'),
+    ([[1, 0, 0, 1, 1, np.nan]], 'NaN or infinite'),
+])
+def test_write_det_rejects_bad_rows(tmp_path, rows, message):
+    with pytest.raises(ValueError, match=message):
+        write_mot_det(str(tmp_path / 'det.txt'), rows)
+    assert not (tmp_path / 'det.txt').exists()

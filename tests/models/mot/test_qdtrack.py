@@ -550,3 +550,114 @@ def test_ignored_proposals_are_not_sampled(thr, expected):
     used = torch.cat([sampled.pos_priors, sampled.neg_priors])
     in_ignore = [(used == p).all(1).any().item() for p in proposals[:2]]
     assert in_ignore == ([False, False] if thr > 0 else [True, True])
+# Given observations (original 128x192 image coordinates): two high, one
+# medium and one low score, pairwise disjoint.
+GIVEN = np.array([[10, 12, 50, 70, 0.95],
+                  [100, 20, 140, 100, 0.85],
+                  [60, 60, 90, 120, 0.6],
+                  [150, 10, 180, 60, 0.3]], dtype=np.float32)
+
+
+def given_frame(model, frame_id, given):
+    data = make_video_frame(model, frame_id)
+    data['data_samples'][0][0].set_metainfo(dict(public_detections=given))
+    return data
+
+
+def count_detector_head_calls(model):
+    """Forward calls of the RPN head and the RoI box head's modules."""
+    calls = []
+    det = model.detector
+    for name, module in (('rpn', det.rpn_head),
+                         ('roi_extractor', det.roi_head.bbox_roi_extractor),
+                         ('bbox_head', det.roi_head.bbox_head)):
+        module.register_forward_pre_hook(
+            lambda *_, name=name: calls.append(name))
+    return calls
+
+
+def given_model(**tracker):
+    cfg = small_cfg()
+    cfg.given_observations = True
+    cfg.tracker.update({'init_score_thr': 0.8, 'obj_score_thr': 0.5,
+                        **tracker})
+    model = MODELS.build(cfg)
+    model.init_weights()
+    model.eval()
+    return model, cfg
+
+
+def test_given_observations_track_exactly_the_given_boxes():
+    model, cfg = given_model()
+    head_calls = count_detector_head_calls(model)
+    # the real track head embeds the given boxes; one-hot codes of the box
+    # index are tracked instead, so identities are known
+    roi_boxes, real_embeds = [], []
+    real_predict = model.track_head.predict
+
+    def predict(feats, bboxes):
+        roi_boxes.append(bboxes[0].clone())
+        real_embeds.append(real_predict(feats, bboxes))
+        return torch.eye(len(bboxes[0]), 16) * 20
+
+    model.track_head.predict = predict
+    frames = [GIVEN, GIVEN, GIVEN.copy()]
+    frames[2][1, 4] = 0.4  # below obj_score_thr: cannot continue track 1
+    outputs = []
+    with torch.no_grad():
+        for frame_id, given in enumerate(frames):
+            outputs.append(model(**given_frame(model, frame_id, given),
+                                 mode='predict')[0][0])
+    assert head_calls == []
+
+    reference = MODELS.build(cfg.tracker)  # the same track manager, alone
+    expected_rows = ([0, 1], [0, 1], [0])  # hand-computed, see GIVEN
+    for frame_id, (given, frame) in enumerate(zip(frames, outputs)):
+        boxes = torch.from_numpy(given[:, :4])
+        # the given boxes are the detections, unchanged
+        torch.testing.assert_close(frame.pred_instances.bboxes, boxes,
+                                   rtol=0, atol=0)
+        torch.testing.assert_close(frame.pred_instances.scores,
+                                   torch.from_numpy(given[:, 4]))
+        assert frame.pred_instances.labels.tolist() == [0] * 4
+        # embedded at the network input's scale (scale_factor 0.5)
+        torch.testing.assert_close(roi_boxes[frame_id], boxes * 0.5)
+        assert real_embeds[frame_id].shape == (4, 32)
+        tracked = frame.pred_track_instances
+        rows = expected_rows[frame_id]
+        torch.testing.assert_close(tracked.bboxes, boxes[rows], rtol=0,
+                                   atol=0)
+        assert tracked.instances_id.tolist() == rows
+        direct = reference.track(
+            bboxes=boxes, scores=torch.from_numpy(given[:, 4]),
+            labels=torch.zeros(4, dtype=torch.long),
+            embeds=torch.eye(4, 16) * 20, frame_id=frame_id)
+        torch.testing.assert_close(tracked.bboxes, direct.bboxes)
+        torch.testing.assert_close(tracked.scores, direct.scores)
+        assert tracked.instances_id.tolist() == direct.ids.tolist()
+
+    # the hooks do see the detector heads when they run
+    model.given_observations = False
+    with torch.no_grad():
+        model(**given_frame(model, 0, GIVEN), mode='predict')
+    assert {'rpn', 'roi_extractor', 'bbox_head'} <= set(head_calls)
+
+
+def test_given_observations_input_scale_label_empty_and_missing():
+    model, _ = given_model(init_score_thr=0.0)
+    model.given_label = 2
+    with torch.no_grad():
+        out = model(**given_frame(model, 0, GIVEN[:2]), mode='predict',
+                    rescale=False)[0][0]
+    # without rescaling, boxes stay at the network input's scale
+    torch.testing.assert_close(out.pred_instances.bboxes,
+                               torch.from_numpy(GIVEN[:2, :4]) * 0.5)
+    torch.testing.assert_close(out.pred_track_instances.bboxes,
+                               torch.from_numpy(GIVEN[:2, :4]) * 0.5)
+    assert out.pred_track_instances.labels.tolist() == [2, 2]
+    with torch.no_grad():
+        out = model(**given_frame(model, 1, np.zeros((0, 5), np.float32)),
+                    mode='predict')[0][0]
+    assert len(out.pred_instances) == len(out.pred_track_instances) == 0
+    with pytest.raises(KeyError, match='QDTrack with given_observations'):
+        model(**make_video_frame(model, 2), mode='predict')
