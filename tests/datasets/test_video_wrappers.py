@@ -26,7 +26,10 @@ def _write(tmp_path, name, images, boxes):
                              bbox=box, area=box[2] * box[3]))
     data = dict(categories=[dict(id=1, name='pedestrian'),
                             dict(id=2, name='car')],
-                videos=[dict(id=1, name='A'), dict(id=2, name='B')],
+                # still images (no video_id) come in files without videos,
+                # as convert_bdd100k_det_labels writes them
+                videos=[dict(id=1, name='A'), dict(id=2, name='B')]
+                if any('video_id' in img for img in images) else [],
                 images=images, annotations=anns)
     path = tmp_path / name
     path.write_text(json.dumps(data))

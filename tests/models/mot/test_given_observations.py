@@ -45,8 +45,9 @@ def _tracker_inputs(monkeypatch, tracker_cls, tmp_path, toy, config):
 
     monkeypatch.setattr(tracker_cls, 'track', spy)
     test_tool.main([
-        osp.join(ROOT, config), '--work-dir', str(tmp_path),
-        '--cfg-options', f'test_dataloader.dataset.data_root={toy}/',
+        osp.join(ROOT, config), '--random-weights', '--work-dir',
+        str(tmp_path), '--cfg-options',
+        f'test_dataloader.dataset.data_root={toy}/',
         f'test_evaluator.gt_root={toy}/val', 'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False'
     ])

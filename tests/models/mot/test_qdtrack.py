@@ -644,7 +644,7 @@ def test_given_observations_track_exactly_the_given_boxes():
 
 
 def test_given_observations_input_scale_label_empty_and_missing():
-    model, _ = given_model(init_score_thr=0.0)
+    model, _ = given_model(init_score_thr=0.0, obj_score_thr=0.0)
     model.given_label = 2
     with torch.no_grad():
         out = model(**given_frame(model, 0, GIVEN[:2]), mode='predict',
