@@ -80,8 +80,9 @@ show_progress() {
 # Builds the mmcv wheel with its ops into $1 (the cache), printing progress.
 build_mmcv_wheel() {
   local wheel_dir=$1 build_log setuptools_before pid w
-  log "building mmcv==$MMCV_VERSION with its compiled ops: once per machine," \
-    "about $(( (22 + NPROC - 1) / NPROC )) min on $NPROC cores (11 min on 2)"
+  local estimate="about $(( (22 + NPROC - 1) / NPROC )) min on $NPROC cores"
+  [ "$NPROC" = 2 ] || estimate="$estimate (11 min on 2)"
+  log "building mmcv==$MMCV_VERSION with its compiled ops: once per machine, $estimate"
   setuptools_before=$("$PY" -c 'import importlib.metadata as m; print(m.version("setuptools"))' 2>/dev/null || true)
   "${PIP[@]}" install -r requirements/build.txt numpy
   BUILD_DIR=$(mktemp -d)  # global: the EXIT trap runs after this returns
