@@ -147,8 +147,15 @@ def main(argv=None):
         test(ROWS[1], GIVEN_CONFIG, ckpt)
         dets = osp.join(args.work_dir, 'qdtrack_dets')
         test(ROWS[2], QDTRACK_CONFIG, ckpt, extra=['--out-dets', dets])
+        # relative to the test data root: mmengine's --cfg-options parser
+        # deletes every space of a value, so no absolute path goes there
         qd_dets = 'test_dataloader.dataset.public_det_file=' + osp.join(
-            dets, '{video}', 'det', 'det.txt')
+            osp.relpath(dets, osp.join(ROOT, args.test_root)), '{video}',
+            'det', 'det.txt')
+        if any(c.isspace() for c in qd_dets):
+            parser.error(f'--work-dir {args.work_dir}: the path from the test '
+                         'data to it has a space, which --cfg-options cannot '
+                         'pass; use a work dir inside the checkout')
         test(ROWS[3], SORT_CONFIG, options=[
             qd_dets, f'model.tracker.score_thr={args.sort_det_score_thr}'])
         test(ROWS[4], GIVEN_CONFIG, ckpt, options=[qd_dets])
