@@ -50,7 +50,8 @@ def test_steps_and_rows_on_identical_boxes(recorded, tmp_path):
     dets = f'{tmp_path}/work/qdtrack_dets'
     assert toy_benchmark.QDTRACK_CONFIG in e2e
     assert f'--out-dets {dets}' in e2e
-    qd_boxes = f'public_det_file={dets}/{{video}}/det/det.txt'
+    # relative to the test data root (--cfg-options deletes spaces)
+    qd_boxes = 'public_det_file=../work/qdtrack_dets/{video}/det/det.txt'
     assert toy_benchmark.SORT_CONFIG in sort_qd and qd_boxes in sort_qd
     assert 'model.tracker.score_thr=0.5' in sort_qd
     assert toy_benchmark.GIVEN_CONFIG in given_qd and qd_boxes in given_qd
