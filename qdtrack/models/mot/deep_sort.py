@@ -6,14 +6,13 @@ import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import TrackSampleList
 from mmengine.runner import CheckpointLoader, load_state_dict
-from mmengine.structures import InstanceData
 from torch import Tensor
 
 from qdtrack.registry import MODELS
 from qdtrack.utils.box_crops import crop_boxes
 
 from .given_observations import given_observations
-from .utils import is_first_frame
+from .utils import is_first_frame, track_instances
 
 
 @MODELS.register_module()
@@ -125,11 +124,5 @@ class DeepSORT(BaseMOTModel):
                     scores.detach().cpu().numpy(), embeds,
                     labels.detach().cpu().numpy(),
                     frame_id=frame.metainfo['frame_id'])
-                frame.pred_track_instances = InstanceData(
-                    bboxes=torch.as_tensor(out['bboxes'],
-                                           dtype=torch.float32).reshape(-1, 4),
-                    scores=torch.as_tensor(out['scores'], dtype=torch.float32),
-                    labels=torch.as_tensor(out['labels'], dtype=torch.long),
-                    instances_id=torch.as_tensor(out['ids'],
-                                                 dtype=torch.long))
+                frame.pred_track_instances = track_instances(out)
         return data_samples

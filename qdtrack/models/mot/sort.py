@@ -1,16 +1,14 @@
 """SORT as a whole model: public or detector boxes + the SORT tracker."""
 from typing import Optional
 
-import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import TrackSampleList
-from mmengine.structures import InstanceData
 from torch import Tensor
 
 from qdtrack.registry import MODELS
 
 from .given_observations import given_observations
-from .utils import is_first_frame
+from .utils import is_first_frame, track_instances
 
 
 @MODELS.register_module()
@@ -80,11 +78,5 @@ class SORT(BaseMOTModel):
                     scores=scores.detach().cpu().numpy(),
                     labels=labels.detach().cpu().numpy(),
                     frame_id=frame.metainfo['frame_id'])
-                frame.pred_track_instances = InstanceData(
-                    bboxes=torch.as_tensor(out['bboxes'],
-                                           dtype=torch.float32).reshape(-1, 4),
-                    scores=torch.as_tensor(out['scores'], dtype=torch.float32),
-                    labels=torch.as_tensor(out['labels'], dtype=torch.long),
-                    instances_id=torch.as_tensor(out['ids'],
-                                                 dtype=torch.long))
+                frame.pred_track_instances = track_instances(out)
         return data_samples

@@ -11,7 +11,7 @@ from qdtrack.ops import RoIAlign
 from qdtrack.registry import MODELS
 
 from .given_observations import given_observations
-from .utils import is_first_frame
+from .utils import is_first_frame, track_instances
 
 
 class GivenBoxAppearanceModel(BaseMOTModel):
@@ -81,12 +81,7 @@ class GivenBoxAppearanceModel(BaseMOTModel):
             labels=labels,
             feats=feats,
             frame_id=frame.metainfo['frame_id'])
-        return InstanceData(
-            bboxes=torch.as_tensor(out['bboxes'],
-                                   dtype=torch.float32).reshape(-1, 4),
-            scores=torch.as_tensor(out['scores'], dtype=torch.float32),
-            labels=torch.as_tensor(out['labels'], dtype=torch.long),
-            instances_id=torch.as_tensor(out['ids'], dtype=torch.long))
+        return track_instances(out)
 
     def predict(self, inputs: Tensor, data_samples: TrackSampleList,
                 rescale: bool = True, **kwargs) -> TrackSampleList:
