@@ -78,6 +78,8 @@ show_progress() {
 }
 
 # Builds the mmcv wheel with its ops into $1 (the cache), printing progress.
+# pip's own wheel cache is bypassed: a wheel it kept from an isolated build
+# (e.g. a plain `pip install mmcv==2.1.0`) has no ops.
 build_mmcv_wheel() {
   local wheel_dir=$1 build_log setuptools_before pid w
   local estimate="about $(( (22 + NPROC - 1) / NPROC )) min on $NPROC cores"
@@ -92,7 +94,8 @@ build_mmcv_wheel() {
   log "build output: $build_log"
   (cd "$BUILD_DIR" && MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$NPROC}" \
     "$PY" -m pip --disable-pip-version-check wheel -v --no-deps \
-    --no-build-isolation "mmcv==$MMCV_VERSION" -w "$BUILD_DIR/out") \
+    --no-cache-dir --no-build-isolation "mmcv==$MMCV_VERSION" \
+    -w "$BUILD_DIR/out") \
     >"$build_log" 2>&1 &
   pid=$!
   show_progress "$pid" "$build_log"
