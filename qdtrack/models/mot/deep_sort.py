@@ -12,7 +12,7 @@ from qdtrack.registry import MODELS
 from qdtrack.utils.box_crops import crop_boxes
 
 from .given_observations import given_observations
-from .utils import is_first_frame, track_instances
+from .utils import associate, is_first_frame
 
 
 @MODELS.register_module()
@@ -32,7 +32,11 @@ class DeepSORT(BaseMOTModel):
     ``mean``/``std``; the ReID model normalises its crops itself.
 
     Args:
-        tracker (dict): Config of the DeepSORT tracker.
+        tracker (dict): Config of the tracker: ``DeepSORTTracker``, or any
+            other of ours (:func:`~qdtrack.models.mot.utils.associate`),
+            e.g. the quasi-dense track manager with ``match_metric=
+            'cosine'`` to compare ReID embeddings with QDTrack's and MASA's
+            in the same association.
         reid (dict, optional): ReID model config (e.g. ``SimpleReID``).
         reid_checkpoint (str, optional): Checkpoint of the ReID model (a
             ``tools/train.py`` checkpoint of it). Loaded strictly at build
@@ -118,11 +122,8 @@ class DeepSORT(BaseMOTModel):
                 bboxes, scores, labels = self._frame_boxes(img, frame)
                 embeds = None
                 if self.reid is not None:
-                    embeds = self.embed(img, bboxes, frame).cpu().numpy()
-                out = self.tracker.track(
-                    bboxes.detach().cpu().numpy(),
-                    scores.detach().cpu().numpy(), embeds,
-                    labels.detach().cpu().numpy(),
-                    frame_id=frame.metainfo['frame_id'])
-                frame.pred_track_instances = track_instances(out)
+                    embeds = self.embed(img, bboxes, frame)
+                frame.pred_track_instances = associate(
+                    self.tracker, bboxes, scores, labels, embeds,
+                    frame.metainfo['frame_id'])
         return data_samples

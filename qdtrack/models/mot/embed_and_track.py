@@ -9,6 +9,8 @@ from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
+from .utils import associate
+
 
 def embed_and_track(tracker,
                     track_head: nn.Module,
@@ -22,8 +24,9 @@ def embed_and_track(tracker,
     """Embed boxes of one frame and track them.
 
     Args:
-        tracker: Track manager with ``track(bboxes, scores, labels, embeds,
-            frame_id, init_mask)``.
+        tracker: Any of our trackers (see :func:`.utils.associate`): the
+            quasi-dense track manager, or e.g. UniTrack's association to
+            compare the embeddings in another one.
         track_head (nn.Module): Track head with ``predict(feats, bboxes)``.
         feats (list[Tensor]): The frame's pyramid, each (1, C, H_l, W_l).
         frame (DetDataSample): The frame (``frame_id``, ``scale_factor``).
@@ -46,15 +49,6 @@ def embed_and_track(tracker,
         scale = bboxes.new_tensor(frame.metainfo['scale_factor'])
         input_bboxes = bboxes * scale.repeat(2)
     embeds = track_head.predict(feats, [input_bboxes])
-    tracked = tracker.track(
-        bboxes=bboxes,
-        scores=scores.to(bboxes.device),
-        labels=labels.to(bboxes.device),
-        embeds=embeds,
-        frame_id=frame.frame_id,
-        init_mask=init_mask)
-    return InstanceData(
-        bboxes=tracked.bboxes,
-        scores=tracked.scores,
-        labels=tracked.labels,
-        instances_id=tracked.ids)
+    return associate(tracker, bboxes, scores.to(bboxes.device),
+                     labels.to(bboxes.device), embeds, frame.frame_id,
+                     init_mask=init_mask)

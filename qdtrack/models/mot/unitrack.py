@@ -11,7 +11,7 @@ from qdtrack.ops import RoIAlign
 from qdtrack.registry import MODELS
 
 from .given_observations import given_observations
-from .utils import is_first_frame, track_instances
+from .utils import associate, is_first_frame
 
 
 class GivenBoxAppearanceModel(BaseMOTModel):
@@ -20,7 +20,8 @@ class GivenBoxAppearanceModel(BaseMOTModel):
     Boxes are read with
     :func:`~qdtrack.models.mot.given_observations.given_observations`;
     subclasses define ``point_features(img, bboxes)`` (features (N, C, H, W)
-    of boxes in the input image) and the tracker (``UniTrackTracker``)
+    of boxes in the input image) and the tracker (``UniTrackTracker``, or
+    any other of ours: :func:`~qdtrack.models.mot.utils.associate`)
     associates them. Nothing is trained.
 
     Args:
@@ -75,13 +76,8 @@ class GivenBoxAppearanceModel(BaseMOTModel):
         scale = bboxes.new_tensor(
             frame.metainfo.get('scale_factor', (1.0, 1.0))).repeat(2)
         feats = self.point_features(img, bboxes * scale)
-        out = self.tracker.track(
-            bboxes=bboxes,
-            scores=scores,
-            labels=labels,
-            feats=feats,
-            frame_id=frame.metainfo['frame_id'])
-        return track_instances(out)
+        return associate(self.tracker, bboxes, scores, labels, feats,
+                         frame.metainfo['frame_id'])
 
     def predict(self, inputs: Tensor, data_samples: TrackSampleList,
                 rescale: bool = True, **kwargs) -> TrackSampleList:
