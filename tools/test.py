@@ -17,7 +17,10 @@ from mmengine.runner import Runner
 
 from qdtrack import register_all_modules
 from qdtrack.registry import METRICS
-from qdtrack.utils.checkpoint import load_tracker_checkpoint
+from qdtrack.utils.checkpoint import (
+    load_tracker_checkpoint,
+    untrained_parameters,
+)
 from qdtrack.utils.config_check import warn_unknown_config_keys
 from qdtrack.utils.dist import prepare_cpu_distributed
 from qdtrack.utils.io import atomic_write_json, check_writable_dir
@@ -168,14 +171,15 @@ def check_outputs(cfg, args) -> None:
 def load_weights(runner, args) -> None:
     """Load the checkpoint strictly, or refuse untrained learned weights."""
     model = runner.model
-    learned = sum(p.numel() for p in model.parameters())
+    learned = untrained_parameters(model)
     if args.checkpoint:
         load_tracker_checkpoint(model, args.checkpoint,
                                 strict=not args.no_strict)
         runner.logger.info(f'loaded checkpoint {args.checkpoint}')
     elif learned and not args.random_weights:
         raise ValueError(
-            f'{args.config}: the model has {learned} learned parameters but '
+            f'{args.config}: the model has {learned} trainable (not frozen) '
+            'parameters but '
             'no checkpoint was given; pass CHECKPOINT (or --random-weights '
             'to test untrained weights on purpose)')
     elif learned:

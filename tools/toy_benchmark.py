@@ -64,15 +64,16 @@ def read_metrics(work_dir):
     }
 
 
-def format_table(rows):
+def format_table(rows, columns=COLUMNS):
     width = max([10] + [len(name) + 2 for name in rows])
-    head = f'{"method":<{width}}' + ''.join(f'{c:>8}' for c in COLUMNS)
+    head = f'{"method":<{width}}' + ''.join(f'{c:>8}' for c in columns)
     lines = [head, '-' * len(head)]
     for name, metrics in rows.items():
         cells = []
-        for c in COLUMNS:
+        for c in columns:
             v = metrics.get(c, float('nan'))
-            cells.append(f'{v:8.0f}' if c in ('IDSW', 'FP', 'FN') else
+            cells.append(f'{v:8.0f}' if c in ('IDSW', 'FP', 'FN', 'seconds')
+                         else
                          f'{v:8.1f}')
         lines.append(f'{name:<{width}}' + ''.join(cells))
     return '\n'.join(lines)

@@ -5,7 +5,8 @@
 # the JDE association. Nothing to train: python tools/test.py THIS_CONFIG
 # The paper's ResNet-18 setting is in docs/unitrack.md.
 _base_ = [
-    '../_base_/datasets/toy_mot.py', '../_base_/default_runtime.py'
+    '../_base_/datasets/toy_mot.py', '../_base_/default_runtime.py',
+    '../_base_/trackers/unitrack.py'
 ]
 
 model = dict(
@@ -19,19 +20,8 @@ model = dict(
     backbone=dict(type='DSRMobileNetV2', out_indices=(2, )),
     feat_index=0,
     point_grid=(4, 10),
-    tracker=dict(
-        type='UniTrackTracker',
-        metric='rsm',
-        temperature=0.01,
-        motion_weight=0.02,
-        motion_gate=True,
-        match_cost_limit=0.7,
-        iou_cost_limit=0.5,
-        unconfirmed_cost_limit=0.7,
-        obj_score_thr=0.5,
-        init_score_thr=0.5,
-        frame_rate=10,  # the toy videos' frameRate
-        buffer_seconds=1.0))
+    # the toy videos' frameRate
+    tracker=dict(_base_.unitrack_tracker, frame_rate=10))
 
 test_cfg = dict(type='TestLoop')
 val_cfg = dict(type='ValLoop')

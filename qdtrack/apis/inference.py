@@ -87,12 +87,14 @@ def init_tracker(config: Union[str, Config],
         cfg.merge_from_dict(cfg_options)
     init_default_scope(cfg.get('default_scope', 'qdtrack'))
     model = MODELS.build(cfg.model)
-    learned = any(p.numel() for p in model.parameters())
+    from qdtrack.utils.checkpoint import untrained_parameters
+    learned = untrained_parameters(model)
     if checkpoint is not None:
         load_weights(model, checkpoint)
     elif learned and not random_weights:
         raise ValueError(
-            f'{type(model).__name__} has learnable weights but no checkpoint '
+            f'{type(model).__name__} has {learned} trainable (not frozen) '
+            'weights but no checkpoint '
             'was given; pass one (or random_weights=True for a smoke test)')
     model.cfg = cfg
     model.test_pipeline = Compose(frame_pipeline(cfg))

@@ -151,3 +151,20 @@ def load_tracker_checkpoint(model: nn.Module,
     load_state_dict(model, {k: v for k, v in state_dict.items()
                             if k not in bad}, strict=False, logger='silent')
     return checkpoint
+
+
+def untrained_parameters(model: nn.Module) -> int:
+    """How many weights only a checkpoint can give this model.
+
+    Parameters that require gradients count; frozen ones do not: a frozen
+    appearance model (UniTrack's backbone, a DeepSORT ReID model, an
+    SSL-MOT embedder) got its weights when it was built (ImageNet, or its
+    own ``checkpoint`` / ``reid_checkpoint``).
+
+    Args:
+        model (nn.Module): A built model.
+
+    Returns:
+        int: Number of such weights (0 for SORT and frozen models).
+    """
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

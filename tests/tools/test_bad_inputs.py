@@ -159,9 +159,9 @@ CASES = {
     # checkpoints given to tools/test.py
     'learned model without checkpoint': (
         lambda c, m: _test(c, config=QDTRACK), ValueError,
-        r'qdtrack_faster-rcnn_toy\.py: the model has \d+ learned parameters '
-        r'but no checkpoint was given; pass CHECKPOINT \(or '
-        r'--random-weights'),
+        r'qdtrack_faster-rcnn_toy\.py: the model has \d+ trainable \(not '
+        r'frozen\) parameters but no checkpoint was given; pass CHECKPOINT '
+        r'\(or --random-weights'),
     'checkpoint of another architecture': (
         lambda c, m: _test(c, _save_ckpt(c, nn.Linear(3, 2).state_dict()),
                            config=QDTRACK), ValueError,

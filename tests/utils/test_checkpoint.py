@@ -1,13 +1,19 @@
 """load_tracker_checkpoint: strict loading with a clear error."""
+import os.path as osp
+
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
+from qdtrack import register_all_modules
 from qdtrack.utils.checkpoint import (
     CheckpointMismatchError,
     load_tracker_checkpoint,
 )
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+register_all_modules()
 
 
 def _net(width=4):
@@ -101,3 +107,27 @@ def test_missing_garbage_and_unsafe_files(tmp_path):
                        match=r'evil\.pth: cannot be read as a checkpoint '
                        r'\(UnpicklingError'):
         load_tracker_checkpoint(_net(), str(evil))
+
+
+@pytest.mark.parametrize('config,trainable', [
+    ('configs/qdtrack/qdtrack_faster-rcnn_toy.py', True),
+    ('configs/family/reid-embeds_qd-manager_toy.py', False),
+    ('configs/unitrack/unitrack_rsm_mobilenetv2-s8_toy.py', False),
+    ('configs/sort/sort_public-det_toy.py', False),
+])
+def test_untrained_parameters_count_what_a_checkpoint_must_give(
+        config, trainable):
+    from mmengine.config import Config
+
+    from qdtrack.registry import MODELS
+    from qdtrack.utils.checkpoint import untrained_parameters
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    if cfg.model.get('reid_checkpoint'):
+        cfg.model.reid_checkpoint = None  # ImageNet weights at build
+    model = MODELS.build(cfg.model)
+    num = untrained_parameters(model)
+    total = sum(p.numel() for p in model.parameters())
+    if trainable:  # the toy QDTrack trains all but its frozen first stage
+        assert 0.9 * total < num <= total
+    else:  # frozen appearance models (and SORT, which has none)
+        assert num == 0

@@ -77,6 +77,16 @@ class DeepSORT(BaseMOTModel):
                 self.reid._is_init = True  # keep the weights on init
             else:  # e.g. ImageNet weights of the backbone
                 self.reid.init_weights()
+            # frozen: its weights come from reid_checkpoint or its init
+            self.reid.requires_grad_(False)
+            self.reid.eval()
+
+    def train(self, mode: bool = True) -> 'DeepSORT':
+        """The ReID model stays in eval mode (frozen)."""
+        super().train(mode)
+        if self.reid is not None:
+            self.reid.eval()
+        return self
 
     def loss(self, inputs, data_samples, **kwargs) -> dict:
         """Nothing to train here: train the ReID model on its own."""
