@@ -9,6 +9,8 @@ from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
+from .utils import track_instances
+
 
 def embed_and_track(tracker,
                     track_head: nn.Module,
@@ -53,8 +55,4 @@ def embed_and_track(tracker,
         embeds=embeds,
         frame_id=frame.frame_id,
         init_mask=init_mask)
-    return InstanceData(
-        bboxes=tracked.bboxes,
-        scores=tracked.scores,
-        labels=tracked.labels,
-        instances_id=tracked.ids)
+    return track_instances(tracked)

@@ -1,4 +1,6 @@
 """Small helpers shared by the whole-model classes."""
+from typing import Union
+
 import torch
 from mmengine.structures import InstanceData
 
@@ -21,17 +23,23 @@ def is_first_frame(frame) -> bool:
     return meta.get('frame_index', meta['frame_id']) == 0
 
 
-def track_instances(out: dict) -> InstanceData:
-    """A numpy tracker's output as ``pred_track_instances``.
+def track_instances(out: Union[dict, InstanceData]) -> InstanceData:
+    """A tracker's output as ``pred_track_instances``.
 
     Args:
-        out (dict): ``bboxes`` (K, 4), ``scores`` (K, ), ``labels`` (K, )
-            and ``ids`` (K, ) arrays, as SORT-style trackers return them.
+        out (dict | InstanceData): ``bboxes`` (K, 4), ``scores`` (K, ),
+            ``labels`` (K, ) and ``ids`` (K, ): arrays in a dict, as
+            SORT-style trackers return them, or the tensors of
+            :class:`~qdtrack.models.trackers.QuasiDenseTrackManager`.
 
     Returns:
-        InstanceData: ``bboxes`` float32 (K, 4), ``scores`` float32,
-        ``labels`` and ``instances_id`` long.
+        InstanceData: ``bboxes`` (K, 4), ``scores``, ``labels`` and
+        ``instances_id``; arrays become float32 and long tensors, tensors
+        are kept as they are.
     """
+    if isinstance(out, InstanceData):
+        return InstanceData(bboxes=out.bboxes, scores=out.scores,
+                            labels=out.labels, instances_id=out.ids)
     return InstanceData(
         bboxes=torch.as_tensor(out['bboxes'],
                                dtype=torch.float32).reshape(-1, 4),
