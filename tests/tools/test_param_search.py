@@ -97,6 +97,13 @@ def test_cache_replays_without_the_network(toy, search, tmp_path):
     assert again['from_cache'] and again['config_setting_metrics'] == {}
     assert [r['metrics'] for r in again['results']] == [
         r['metrics'] for r in summary['results']]
+    # untrained weights are refused unless asked for, cache or not
+    with pytest.raises(ValueError, match='no checkpoint was given'):
+        param_search.main([
+            CONFIG, '--work-dir', str(tmp_path), '--cache',
+            str(work / 'inputs.npz'), '--grid', 'init_score_thr=0.5',
+            '--cfg-options', *_options(toy)
+        ])
     # another model's inputs are refused, naming what differs
     with pytest.raises(ValueError, match='differs in: model'):
         param_search.main([

@@ -193,24 +193,26 @@ def _cache_key(args, cfg: Config) -> dict:
         if args.checkpoint else 'random weights')
 
 
-def network_pass(test_tool, args, cfg: Config) -> Tuple[Runner, list, dict,
-                                                        float]:
+def network_pass(test_tool, args, cfg: Config
+                 ) -> Tuple[Runner, list, dict, float, bool]:
     """Run the test videos through the model once, recording the tracker's
     inputs (or read them from ``--cache``).
 
     Returns:
         tuple: The runner, the recorded frames, the metrics of the config's
-        own tracker setting (empty when read from the cache) and the
-        seconds spent.
+        own tracker setting (empty when read from the cache), the seconds
+        spent and whether the frames came from the cache.
     """
     runner = Runner.from_cfg(cfg)
     key = _cache_key(args, cfg)
     if args.cache and osp.isfile(args.cache):
+        if not args.checkpoint:  # refuses untrained weights not asked for
+            test_tool.load_weights(runner, args)
         start = time.perf_counter()
         frames = load_tracker_inputs(args.cache, key)
         runner.logger.info(f'read the inputs of {len(frames)} frames from '
                            f'{args.cache}')
-        return runner, frames, {}, time.perf_counter() - start
+        return runner, frames, {}, time.perf_counter() - start, True
     test_tool.load_weights(runner, args)
     test_tool.check_test_inputs(runner)
     hook = TrackerInputsHook()
@@ -222,7 +224,7 @@ def network_pass(test_tool, args, cfg: Config) -> Tuple[Runner, list, dict,
         save_tracker_inputs(args.cache, hook.frames, key)
         runner.logger.info(f'tracker inputs of {len(hook.frames)} frames '
                            f'written to {args.cache}')
-    return runner, hook.frames, metrics, seconds
+    return runner, hook.frames, metrics, seconds, False
 
 
 def format_table(rows: List[dict], keys: Sequence[str],
@@ -290,7 +292,7 @@ def main(argv=None) -> dict:
     cfg = test_tool.build_test_cfg(test_args)
     check_tracker_keys(cfg, grid)
     test_tool.check_outputs(cfg, test_args)
-    runner, frames, base_metrics, pass_seconds = network_pass(
+    runner, frames, base_metrics, pass_seconds, from_cache = network_pass(
         test_tool, args, cfg)
 
     rows = []
@@ -330,7 +332,7 @@ def main(argv=None) -> dict:
         config_setting_metrics=base_metrics,
         network_pass_seconds=round(pass_seconds, 3),
         replay_seconds_mean=round(sum(replay_seconds) / len(rows), 3),
-        from_cache=bool(args.cache) and not base_metrics,
+        from_cache=from_cache,
         results=rows)
     path = osp.join(cfg.work_dir, 'param_search.json')
     atomic_write_json(path, summary)
