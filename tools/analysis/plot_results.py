@@ -146,24 +146,27 @@ def plot_timeline(seq: str, per_label: Dict[str, SequenceTimeline],
                   out: str, dpi: int = 100) -> None:
     """A sequence's coverage and switches, one panel per result folder.
 
-    Rows are the ground-truth objects (at most :data:`MAX_TIMELINE_ROWS`,
-    those with the most switches first, then by id).
+    Rows are the ground-truth objects, in the same order in every panel
+    (at most :data:`MAX_TIMELINE_ROWS`: those with the most switches over
+    all panels first, then by id).
     """
     plt = _pyplot()
     cmap = plt.get_cmap('tab20')
-    n = len(per_label)
-    num_objects = max(len(t.coverage) for t in per_label.values())
-    rows = min(num_objects, MAX_TIMELINE_ROWS)
-    fig, axes = plt.subplots(n, 1, squeeze=False, dpi=dpi,
-                             figsize=(10, n * (1.2 + 0.18 * rows)))
-    for ax, (label, tl) in zip(axes[:, 0], per_label.items()):
-        counts: Dict[int, int] = {}
+    counts: Dict[int, int] = {}
+    for tl in per_label.values():
+        for oid in tl.coverage:
+            counts.setdefault(oid, 0)
         for s in tl.switches:
-            counts[s.gt_id] = counts.get(s.gt_id, 0) + 1
-        ids = sorted(tl.coverage, key=lambda o: (-counts.get(o, 0), o))
-        ids = ids[:MAX_TIMELINE_ROWS]
-        row_of = {oid: r for r, oid in enumerate(ids)}
+            counts[s.gt_id] += 1
+    ids = sorted(counts, key=lambda o: (-counts[o], o))[:MAX_TIMELINE_ROWS]
+    row_of = {oid: r for r, oid in enumerate(ids)}
+    n = len(per_label)
+    fig, axes = plt.subplots(n, 1, squeeze=False, dpi=dpi,
+                             figsize=(10, n * (1.2 + 0.18 * len(ids))))
+    for ax, (label, tl) in zip(axes[:, 0], per_label.items()):
         for oid in ids:
+            if oid not in tl.coverage:
+                continue
             cov = np.array(tl.coverage[oid])
             hit = cov[:, 1] >= 0
             y = np.full(len(cov), row_of[oid])
