@@ -22,9 +22,8 @@ files of each setting under ``<work_dir>/param_search/setting_<i>/``.
 
 The recorded inputs are kept in memory: about frames x detections per frame
 x (embedding size + 10) x 4 bytes, e.g. 280 MB for MOT17 half-val (about
-2650 frames) with 100
-detections of 256-d embeddings per frame (the toy validation set: 7 MB
-compressed in ``--cache``).
+2650 frames) with 100 detections of 256-d embeddings per frame (the toy
+validation set: 7 MB compressed in ``--cache``).
 """
 import argparse
 import copy
