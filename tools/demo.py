@@ -9,11 +9,8 @@ grow with the video). Track ids are drawn as in the ``--out-txt`` file
 trail.
 """
 import argparse
-import os
-import os.path as osp
-import tempfile
 import time
-from typing import Iterator, Optional, Tuple
+from typing import Iterator, Tuple
 
 import cv2
 import numpy as np
@@ -21,6 +18,7 @@ from mmengine.config import DictAction
 
 from qdtrack.apis import FrameResult, init_tracker, track_video
 from qdtrack.apis.draw import Trails, draw_tracks
+from qdtrack.apis.video_sink import VideoSink
 from qdtrack.evaluation.metrics.mot_challenge_metric import (
     track_rows_from_sample,
 )
@@ -103,46 +101,6 @@ def annotated_frames(results: Iterator[FrameResult],
 def _labels_of(res: FrameResult, mot_ids: np.ndarray) -> np.ndarray:
     by_id = dict(zip((res.ids + 1).tolist(), res.labels.tolist()))
     return np.array([by_id[int(i)] for i in mot_ids], dtype=np.int64)
-
-
-class VideoSink:
-    """An mp4 written to a temporary file, renamed into place on success."""
-
-    def __init__(self, path: str, fps: float) -> None:
-        self.path, self.fps = path, fps
-        self._writer: Optional[cv2.VideoWriter] = None
-        self._tmp: Optional[str] = None
-        self.frames = 0
-
-    def write(self, image: np.ndarray) -> None:
-        if self._writer is None:
-            folder = osp.dirname(osp.abspath(self.path))
-            os.makedirs(folder, exist_ok=True)
-            ext = osp.splitext(self.path)[1] or '.mp4'
-            fd, self._tmp = tempfile.mkstemp(
-                prefix=f'.{osp.basename(self.path)}.', suffix=ext, dir=folder)
-            os.close(fd)
-            height, width = image.shape[:2]
-            self._writer = cv2.VideoWriter(
-                self._tmp, cv2.VideoWriter_fourcc(*'mp4v'), self.fps,
-                (width, height))
-            if not self._writer.isOpened():
-                raise OSError(f'{self.path}: OpenCV cannot write an mp4v '
-                              'video here')
-        self._writer.write(image)
-        self.frames += 1
-
-    def close(self, ok: bool = True) -> None:
-        if self._writer is not None:
-            self._writer.release()
-            self._writer = None
-        if self._tmp is not None:
-            if ok:
-                os.chmod(self._tmp, 0o644)  # mkstemp made it 0o600
-                os.replace(self._tmp, self.path)
-            elif osp.exists(self._tmp):
-                os.remove(self._tmp)
-            self._tmp = None
 
 
 def main(argv=None) -> dict:

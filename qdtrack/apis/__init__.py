@@ -7,8 +7,9 @@ from .inference import (
                         load_weights,
                         track_video,
 )
+from .video_sink import VideoSink
 
 __all__ = [
     'FrameResult', 'FrameSource', 'frame_pipeline', 'init_tracker',
-    'load_weights', 'track_video'
+    'load_weights', 'track_video', 'VideoSink'
 ]

@@ -159,9 +159,15 @@ class ClearMotAccumulator:
 
     Call :meth:`update` once per frame in which the class has ground truth
     or predictions.
+
+    Attributes:
+        switches (list[tuple]): One ``(frame_id, object id, previous
+            prediction id, new prediction id)`` per identity switch, in
+            order (``frame_id`` as given to :meth:`update`).
     """
 
     def __init__(self) -> None:
+        self.switches: List[Tuple[Optional[int], int, int, int]] = []
         self.prev_match: Dict[int, int] = {}
         self.num_objects = 0
         self.num_predictions = 0
@@ -175,13 +181,15 @@ class ClearMotAccumulator:
         self.pair_hits: Counter = Counter()
 
     def update(self, oids: np.ndarray, hids: np.ndarray,
-               dist: np.ndarray) -> None:
+               dist: np.ndarray, frame_id: Optional[int] = None) -> None:
         """Add one frame.
 
         Args:
             oids (np.ndarray): (N,) ground-truth track ids.
             hids (np.ndarray): (M,) predicted track ids.
             dist (np.ndarray): (N, M) ``1 - IoU``, NaN for forbidden pairs.
+            frame_id (int, optional): The frame, recorded in
+                :attr:`switches`. Defaults to None.
         """
         n, m = len(oids), len(hids)
         self.num_objects += n
@@ -207,6 +215,10 @@ class ClearMotAccumulator:
             for i, j in zip(*min_cost_matching(dist_rest)):
                 switch = (oids[i] in self.prev_match
                           and self.prev_match[oids[i]] != hids[j])
+                if switch:
+                    self.switches.append(
+                        (frame_id, int(oids[i]),
+                         int(self.prev_match[oids[i]]), int(hids[j])))
                 self._match(oids, hids, dist, i, j, switch)
                 o_done[i] = h_done[j] = True
         for i in np.nonzero(~o_done)[0]:

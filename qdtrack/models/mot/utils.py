@@ -1,5 +1,5 @@
 """Small helpers shared by the whole-model classes."""
-from typing import Optional
+from typing import Optional, Union
 
 import torch
 from mmengine.structures import InstanceData
@@ -31,17 +31,23 @@ def is_first_frame(frame) -> bool:
     return meta.get('frame_index', meta['frame_id']) == 0
 
 
-def track_instances(out: dict) -> InstanceData:
-    """A numpy tracker's output as ``pred_track_instances``.
+def track_instances(out: Union[dict, InstanceData]) -> InstanceData:
+    """A tracker's output as ``pred_track_instances``.
 
     Args:
-        out (dict): ``bboxes`` (K, 4), ``scores`` (K, ), ``labels`` (K, )
-            and ``ids`` (K, ) arrays, as SORT-style trackers return them.
+        out (dict | InstanceData): ``bboxes`` (K, 4), ``scores`` (K, ),
+            ``labels`` (K, ) and ``ids`` (K, ): arrays in a dict, as
+            SORT-style trackers return them, or the tensors of
+            :class:`~qdtrack.models.trackers.QuasiDenseTrackManager`.
 
     Returns:
-        InstanceData: ``bboxes`` float32 (K, 4), ``scores`` float32,
-        ``labels`` and ``instances_id`` long.
+        InstanceData: ``bboxes`` (K, 4), ``scores``, ``labels`` and
+        ``instances_id``; arrays become float32 and long tensors, tensors
+        are kept as they are.
     """
+    if isinstance(out, InstanceData):
+        return InstanceData(bboxes=out.bboxes, scores=out.scores,
+                            labels=out.labels, instances_id=out.ids)
     return InstanceData(
         bboxes=torch.as_tensor(out['bboxes'],
                                dtype=torch.float32).reshape(-1, 4),
@@ -102,12 +108,7 @@ def associate(tracker,
             embeds=embeds.to(bboxes.device),
             frame_id=frame_id,
             init_mask=init_mask)
-        return InstanceData(
-            bboxes=out.bboxes,
-            scores=out.scores,
-            labels=out.labels,
-            instances_id=out.ids)
-    if isinstance(tracker, UniTrackTracker):
+    elif isinstance(tracker, UniTrackTracker):
         if embeds is None:
             raise ValueError('the UniTrackTracker needs appearance features')
         feats = embeds if embeds.dim() == 4 else embeds[:, :, None, None]
