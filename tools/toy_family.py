@@ -5,6 +5,7 @@
         [--qdtrack CKPT] [--masa CKPT] [--simplereid CKPT]
         [--supervised-reid CKPT] [--imagenet-reid CKPT] [--random-reid CKPT]
         [--ssl-mot CKPT] [--deepsort-max-cosine-distance 0.5]
+        [--reid-eval] [--report] [--markdown]
 
 Runs each row through ``tools/test.py`` on the ``det/det.txt`` boxes of the
 videos under ``<data-root>/val`` (by default the held-out test split of
@@ -57,6 +58,7 @@ QDTRACK_GIVEN = 'configs/qdtrack/qdtrack_given-det_toy.py'
 MASA_GIVEN = 'configs/masa/masa_toy_given-obs.py'
 REID_CONFIG = 'configs/simplereid/simplereid_mobilenetv2_toy.py'
 BLOCKS = ('UniTrack association', 'own association')
+MD_COLUMNS = ('HOTA', 'DetA', 'AssA', 'MOTA', 'IDF1', 'IDSW', 'seconds')
 
 
 def rows(args):
@@ -102,6 +104,17 @@ def _opt(key, value, extra=()):
     return None if not value else [f'{key}={value}', *extra]
 
 
+def markdown_table(rows, columns=MD_COLUMNS):
+    """The rows as a Markdown table (for docs)."""
+    lines = ['| method | ' + ' | '.join(columns) + ' |',
+             '|---|' + '---:|' * len(columns)]
+    for name, metrics in rows.items():
+        cells = [f'{metrics[c]:.0f}' if c in ('IDSW', 'seconds') else
+                 f'{metrics[c]:.1f}' for c in columns if c in metrics]
+        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
 def _slug(name):
     """A folder name: runs of characters other than [A-Za-z0-9] -> '-'."""
     return re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-')
@@ -136,6 +149,11 @@ def main(argv=None):
         '--deepsort-max-cosine-distance', type=float, default=0.5,
         help="DeepSORT's appearance gate (default 0.5: chosen over the "
         'reference 0.2 on the validation videos, docs/simplereid.md)')
+    parser.add_argument('--report', action='store_true',
+                        help='run no tracking row: print the rows '
+                        'already in the work dir')
+    parser.add_argument('--markdown', action='store_true',
+                        help='also print the tables as Markdown')
     parser.add_argument('--reid-eval', action='store_true',
                         help='also ReID mAP / rank-1 of the crop models')
     args = parser.parse_args(argv)
@@ -153,7 +171,7 @@ def main(argv=None):
         if ckpt is None or options is None:
             continue  # its checkpoint was not given
         out = osp.join(work_dir, _slug(BLOCKS[block]), _slug(name))
-        if not args.only or name in args.only:
+        if not args.report and (not args.only or name in args.only):
             cmd = [py, 'tools/test.py', config] + ([ckpt] if ckpt else [])
             run(cmd + ['--work-dir', out, '--cfg-options', *data, *options],
                 steps)
@@ -194,6 +212,10 @@ def main(argv=None):
         for name, metrics in reid.items():
             print(f'  {name:<16} mAP {metrics.get("mAP", float("nan")):.3f}'
                   f'  rank-1 {metrics.get("R1", float("nan")):.3f}')
+    if args.markdown:
+        for block in BLOCKS:
+            if results[block]:
+                print(f'\n{block}:\n\n{markdown_table(results[block])}')
     atomic_write_json(osp.join(work_dir, 'family.json'),
                       dict(results=results, reid=reid, steps=steps,
                            data_root=args.data_root))
