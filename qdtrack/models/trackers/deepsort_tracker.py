@@ -153,36 +153,53 @@ class DeepSORTTracker:
         return len(self.ids)
 
     def _select(self, keep: np.ndarray) -> None:
+        if keep.all():  # the common case: no copy of the galleries
+            return
         for name in self._FIELDS:
             setattr(self, name, getattr(self, name)[keep])
 
-    def appearance_cost(self, embeds: np.ndarray) -> np.ndarray:
+    def appearance_cost(self, embeds: np.ndarray,
+                        pairs: Optional[np.ndarray] = None) -> np.ndarray:
         """Smallest cosine distance of each track's gallery to each embedding.
+
+        Gallery embeddings are stored L2-normalised, so a distance is one
+        minus the largest dot product with the filled gallery slots.
 
         Args:
             embeds (np.ndarray): (N, D) embeddings.
+            pairs (np.ndarray, optional): (T, N) bool: the only (track,
+                detection) pairs to compute (e.g. those inside the motion
+                gate); the others cost ``INFTY_COST``. None: all pairs.
 
         Returns:
             np.ndarray: (T, N) distances; ``INFTY_COST`` for an empty gallery.
         """
         num = len(embeds)
+        cost = np.full((self.num_tracks, num), INFTY_COST)
         if self.num_tracks == 0 or num == 0:
-            return np.zeros((self.num_tracks, num))
-        e = embeds / np.maximum(
-            np.linalg.norm(embeds, axis=1, keepdims=True), 1e-12)
-        g = self.gallery
-        g = g / np.maximum(np.linalg.norm(g, axis=2, keepdims=True), 1e-12)
-        dist = 1.0 - np.einsum('tbd,nd->tbn', g, e)
-        valid = np.arange(self.budget)[None] < self.gallery_len[:, None]
-        dist = np.where(valid[:, :, None], dist, np.inf).min(axis=1)
-        return np.where(np.isfinite(dist), dist, INFTY_COST)
+            return cost
+        if pairs is None:
+            pairs = np.ones((self.num_tracks, num), dtype=bool)
+        pairs = pairs & (self.gallery_len > 0)[:, None]
+        trk, det = np.nonzero(pairs)
+        if trk.size == 0:
+            return cost
+        # (P, B, D) @ (P, D, 1): each pair's detection against its track's
+        # gallery; few pairs pass the gate, so this is far cheaper than
+        # all tracks against all detections
+        sims = np.matmul(self.gallery[trk],
+                         _unit(embeds)[det][:, :, None])[:, :, 0]
+        empty = np.arange(self.budget)[None] >= self.gallery_len[trk][:, None]
+        sims[empty] = -np.inf
+        cost[trk, det] = 1.0 - sims.max(axis=1)
+        return cost
 
     def _add_embeds(self, rows: np.ndarray, embeds: np.ndarray) -> None:
         """Append one embedding per track row (ring buffer of ``budget``)."""
         if embeds is None or rows.size == 0:
             return
         pos = self.gallery_pos[rows]
-        self.gallery[rows, pos] = embeds
+        self.gallery[rows, pos] = _unit(embeds)
         self.gallery_pos[rows] = (pos + 1) % self.budget
         self.gallery_len[rows] = np.minimum(self.gallery_len[rows] + 1,
                                             self.budget)
@@ -267,9 +284,11 @@ class DeepSORTTracker:
         match_t = np.zeros(0, dtype=np.int64)
         match_d = np.zeros(0, dtype=np.int64)
         if feats is not None and self.num_tracks and valid.size:
-            cost = self.appearance_cost(feats[valid])
             maha = self.kf.gating_distance(self.means, self.covs, xyah)
-            cost[maha > self.gate] = INFTY_COST
+            # only confirmed tracks enter the cascade; gated pairs cost
+            # INFTY_COST, so only pairs inside the gate are computed
+            cost = self.appearance_cost(
+                feats[valid], self.confirmed[:, None] & (maha <= self.gate))
             match_t, match_d = self._cascade(cost, valid)
         # IoU matching: tentative tracks and tracks missed one frame
         cand = ~np.isin(np.arange(self.num_tracks), match_t) & (
@@ -359,6 +378,11 @@ class DeepSORTTracker:
         self.next_id += num
         if feats is not None:
             self._add_embeds(np.arange(start, start + num), feats[rows])
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm (zero rows stay zero)."""
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
 def _np(value: ArrayLike, dtype) -> np.ndarray:
