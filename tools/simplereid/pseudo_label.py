@@ -13,8 +13,8 @@ Examples::
         --gt-categories pedestrian
 
     # second round: link with DeepSORT and a first-round SimpleReID
-    python tools/simplereid/pseudo_label.py data/toy/train round2.json \
-        --link-config configs/deepsort/deepsort_simplereid_public-det_toy.py \
+    python tools/simplereid/pseudo_label.py data/toy/train round2.json \\
+        --link-config configs/deepsort/deepsort_simplereid_public-det_toy.py \\
         --reid-checkpoint work_dirs/simplereid/epoch_1.pth
 
     # held-out ReID evaluation set: ground-truth boxes and identities
@@ -270,8 +270,9 @@ def label_video(video, args, coco_results):
         per_frame = [(pos, d[d[:, 4] >= args.det_score_thr])
                      for pos, d in per_frame]
         num_in = sum(len(d) for _, d in per_frame)
-        if args.link_model is not None:
-            linked = link_with_model(args.link_model, video, per_frame)
+        link_model = getattr(args, 'link_model', None)
+        if link_model is not None:
+            linked = link_with_model(link_model, video, per_frame)
         else:
             tracker = SORTTracker(max_age=args.max_age,
                                   min_hits=args.min_hits,
