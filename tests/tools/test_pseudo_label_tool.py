@@ -98,3 +98,80 @@ def test_identity_gt_labels_matched_boxes(toy, tmp_path):
 def test_bad_input_names_the_problem(tmp_path):
     with pytest.raises(SystemExit, match='neither'):
         pseudo_label.main([str(tmp_path / 'nope'), str(tmp_path / 'o.json')])
+
+
+DEEPSORT_RANDOM = osp.join(ROOT, 'configs', 'deepsort',
+                           'deepsort_random-features_public-det_toy.py')
+
+
+def test_deepsort_link_without_appearance_equals_the_tracker(toy):
+    """Linking through the DeepSORT model (images, given boxes) gives the
+    tracklets of DeepSORTTracker run directly on det.txt."""
+    from qdtrack.models.trackers import DeepSORTTracker
+    args = pseudo_label.parse_args([
+        osp.join(toy, 'train'), 'unused.json', '--link-config',
+        DEEPSORT_RANDOM, '--link-cfg-options', 'model.reid=None'])
+    model = pseudo_label.build_link_model(args)
+    assert model.reid is None and model.tracker.output == 'detection'
+    checked = 0
+    for video in pseudo_label.mot_videos(osp.join(toy, 'train'), args):
+        dets = pseudo_label.video_detections(video, None)
+        empty = np.zeros((0, 5))
+        per_frame = [(pos, dets.get(mot, empty))
+                     for pos, mot, _ in video['frames']]
+        linked = pseudo_label.link_with_model(model, video, per_frame)
+        tracker = DeepSORTTracker(output='detection')
+        ref = []
+        for pos, d in per_frame:
+            out = tracker.track(d[:, :4].astype(np.float32), d[:, 4],
+                                frame_id=pos)
+            ref += [(pos, int(i), *d[r, :4]) for i, r in zip(out['ids'],
+                                                             out['det_inds'])]
+        got = [(int(f), int(i), *b) for f, i, b in zip(
+            linked['frame_index'], linked['tracklet'], linked['bboxes'])]
+        assert sorted(got) == sorted(ref)
+        checked += len(ref)
+    assert checked > 20
+
+
+def test_deepsort_link_with_reid_through_main(toy, tmp_path):
+    out = str(tmp_path / 'ds.json')
+    summary = pseudo_label.main([
+        osp.join(toy, 'train'), out, '--min-length', '3', '--link-config',
+        DEEPSORT_RANDOM, '--link-cfg-options',
+        'model.tracker.max_cosine_distance=0.5'])
+    data = _load(out)
+    records = data['data_list']
+    assert summary['num_boxes'] == len(records) > 0
+    labels = sorted({r['gt_label'] for r in records})
+    assert labels == list(range(data['metainfo']['num_ids']))
+    settings = data['metainfo']['settings']
+    assert settings['link_config'] == DEEPSORT_RANDOM
+    assert settings['link_cfg_options'] == {
+        'model.tracker.max_cosine_distance': 0.5}
+    # every record is a given box of its frame
+    for r in records[::7]:
+        seq = osp.join(toy, 'train', r['video'])
+        det = np.loadtxt(osp.join(seq, 'det', 'det.txt'), delimiter=',',
+                         ndmin=2)
+        det = det[det[:, 0] == r['mot_frame_id']]
+        boxes = np.concatenate([det[:, 2:4], det[:, 2:4] + det[:, 4:6]], 1)
+        assert np.abs(boxes - r['bbox']).max(axis=1).min() < 0.01
+    q = data['metainfo']['quality']
+    assert 0 < q['purity'] <= 1 and q['counts']['boxes'] == len(records)
+
+
+def test_deepsort_link_bad_options(toy, tmp_path):
+    out = str(tmp_path / 'o.json')
+    with pytest.raises(SystemExit, match='need --link-config'):
+        pseudo_label.main([osp.join(toy, 'train'), out,
+                           '--reid-checkpoint', 'x.pth'])
+    sort_cfg = osp.join(ROOT, 'configs', 'sort',
+                        'sort_public-det_toy.py')
+    with pytest.raises(SystemExit, match='must be a DeepSORT'):
+        pseudo_label.main([osp.join(toy, 'train'), out, '--link-config',
+                           sort_cfg])
+    with pytest.raises(SystemExit, match='no such checkpoint'):
+        pseudo_label.main([osp.join(toy, 'train'), out, '--link-config',
+                           DEEPSORT_RANDOM, '--reid-checkpoint',
+                           str(tmp_path / 'missing.pth')])

@@ -12,6 +12,11 @@ Examples::
         --img-root data/toy --det-file 'data/toy/train/{video}/det/det.txt' \\
         --gt-categories pedestrian
 
+    # second round: link with DeepSORT and a first-round SimpleReID
+    python tools/simplereid/pseudo_label.py data/toy/train round2.json \\
+        --link-config configs/deepsort/deepsort_simplereid_public-det_toy.py \\
+        --reid-checkpoint work_dirs/simplereid/epoch_1.pth
+
     # held-out ReID evaluation set: ground-truth boxes and identities
     python tools/simplereid/pseudo_label.py data/toy/val val_gt.json \\
         --gt-boxes --frame-stride 10
@@ -21,7 +26,11 @@ The output follows mmengine's dataset format ``{"metainfo", "data_list"}``
 with ``img_path``, ``bbox`` ``[x1, y1, x2, y2]``, ``gt_label`` (identity,
 contiguous from 0), ``video``, ``frame_index`` (0-based position),
 ``mot_frame_id`` (1-based), ``score`` and ``tracklet`` (SORT id in its
-video). Each video's result is first written to ``<out>.parts/`` so that an
+video). With ``--link-config`` the boxes are linked by a DeepSORT model config
+(:class:`qdtrack.models.mot.DeepSORT`, e.g. with a first-round SimpleReID
+checkpoint: ``--reid-checkpoint``) instead of SORT, run frame by frame on
+the images exactly as ``tools/test.py`` runs it. Each video's result is
+first written to ``<out>.parts/`` so that an
 interrupted run resumes where it stopped (with the same settings); all files
 are written atomically. Where ground truth exists (``gt/gt.txt`` or CocoVID
 annotations) the quality of the pseudo-labels is printed and stored in
@@ -37,6 +46,7 @@ import time
 from collections import defaultdict
 
 import numpy as np
+from mmengine.config import DictAction
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
@@ -86,6 +96,16 @@ def parse_args(argv=None):
     sort.add_argument('--iou-thr', type=float, default=0.3)
     sort.add_argument('--det-score-thr', type=float, default=0.0,
                       help='detections below never enter SORT')
+    link = p.add_argument_group('DeepSORT linking (instead of SORT)')
+    link.add_argument('--link-config', help='DeepSORT model config (given '
+                      'boxes, e.g. configs/deepsort/'
+                      'deepsort_simplereid_public-det_toy.py): link '
+                      'tracklets with it instead of SORT')
+    link.add_argument('--reid-checkpoint', help='ReID checkpoint of the '
+                      'DeepSORT model (sets model.reid_checkpoint)')
+    link.add_argument('--link-cfg-options', nargs='+', action=DictAction,
+                      default={}, help='overrides of the DeepSORT config, '
+                      'e.g. model.tracker.max_cosine_distance=0.5')
     filt = p.add_argument_group('filters')
     filt.add_argument('--min-length', type=int, default=5,
                       help='fewest kept boxes of a tracklet')
@@ -250,10 +270,16 @@ def label_video(video, args, coco_results):
         per_frame = [(pos, d[d[:, 4] >= args.det_score_thr])
                      for pos, d in per_frame]
         num_in = sum(len(d) for _, d in per_frame)
-        tracker = SORTTracker(max_age=args.max_age, min_hits=args.min_hits,
-                              iou_threshold=args.iou_thr)
-        linked = link_tracklets(
-            ((pos, d[:, :4], d[:, 4]) for pos, d in per_frame), tracker)
+        link_model = getattr(args, 'link_model', None)
+        if link_model is not None:
+            linked = link_with_model(link_model, video, per_frame)
+        else:
+            tracker = SORTTracker(max_age=args.max_age,
+                                  min_hits=args.min_hits,
+                                  iou_threshold=args.iou_thr)
+            linked = link_tracklets(
+                ((pos, d[:, :4], d[:, 4]) for pos, d in per_frame),
+                tracker)
     num_tracklets = len(np.unique(linked['tracklet']))
     keep = box_filter(linked['bboxes'], linked['scores'], video['size'],
                       min_score=args.min_score, min_height=args.min_height,
@@ -298,12 +324,97 @@ def label_video(video, args, coco_results):
     return dict(records=records, stats=stats, quality=quality)
 
 
+def build_link_model(args):
+    """The DeepSORT model of ``--link-config`` (None without it)."""
+    if not args.link_config:
+        if args.reid_checkpoint or args.link_cfg_options:
+            raise ValueError('--reid-checkpoint and --link-cfg-options need '
+                             '--link-config')
+        return None
+    from mmengine.config import Config
+
+    from qdtrack.apis import init_tracker
+    cfg = Config.fromfile(args.link_config)
+    if cfg.model.get('type') != 'DeepSORT':
+        raise ValueError(f'{args.link_config}: --link-config must be a '
+                         f'DeepSORT model config, got model type '
+                         f'{cfg.model.get("type")!r}')
+    if cfg.model.get('detector'):
+        raise ValueError(f'{args.link_config}: the DeepSORT model must '
+                         'track given boxes (no detector)')
+    options = dict(args.link_cfg_options)
+    if args.reid_checkpoint:
+        if not osp.isfile(args.reid_checkpoint):
+            raise ValueError(f'{args.reid_checkpoint}: no such checkpoint')
+        options['model.reid_checkpoint'] = args.reid_checkpoint
+    if cfg.model.tracker.get('type') == 'DeepSORTTracker':
+        options['model.tracker.output'] = 'detection'  # keep the det boxes
+    return init_tracker(cfg, cfg_options=options)
+
+
+def link_with_model(model, video, per_frame):
+    """Tracklets of one video from a DeepSORT model on its images.
+
+    Args:
+        model: A DeepSORT model from :func:`build_link_model`.
+        video (dict): The video (``frames``: ``(position, mot_frame,
+            image path)``).
+        per_frame (list): ``(position, (K, 5) boxes + scores)`` per frame.
+
+    Returns:
+        dict: as :func:`link_tracklets`: ``frame_index``, ``det_index``,
+        ``tracklet``, ``bboxes`` (the given boxes) and ``scores``.
+    """
+    import mmcv
+
+    from qdtrack.apis import track_video
+    dets = dict(per_frame)
+    paths = [path for _, _, path in video['frames']]
+
+    def images():
+        for path in paths:
+            img = mmcv.imread(path)
+            if img is None:
+                raise ValueError(f'{path}: cannot read image')
+            yield img
+
+    parts = defaultdict(list)
+    for res in track_video(model, images(), detections=dets,
+                           name=video['name']):
+        if len(res.ids) == 0:
+            continue
+        d = dets[res.frame_index]
+        # rows of the given boxes the tracker output (they went through
+        # float32 in the model)
+        given = d[:, :4].astype(np.float32)
+        same = (res.bboxes[:, None] == given[None]).all(-1)
+        if not same.any(axis=1).all():
+            raise RuntimeError(f'{video["name"]}: the tracker output a box '
+                               'that is not a given box (its tracker must '
+                               'output detection boxes)')
+        rows = same.argmax(axis=1)
+        parts['frame_index'].append(np.full(len(rows), res.frame_index,
+                                            np.int64))
+        parts['det_index'].append(rows.astype(np.int64))
+        parts['tracklet'].append(res.ids.astype(np.int64))
+        parts['bboxes'].append(d[rows, :4])
+        parts['scores'].append(d[rows, 4])
+    if not parts:
+        return dict(frame_index=np.zeros(0, np.int64),
+                    det_index=np.zeros(0, np.int64),
+                    tracklet=np.zeros(0, np.int64),
+                    bboxes=np.zeros((0, 4)), scores=np.zeros(0))
+    return {key: np.concatenate(value) for key, value in parts.items()}
+
+
 def settings_of(args):
     keys = ('max_age', 'min_hits', 'iou_thr', 'det_score_thr', 'min_length',
             'min_score', 'min_height', 'min_width', 'border_margin',
             'frame_stride', 'gt_classes', 'gt_categories', 'quality_iou',
-            'gt_boxes', 'identity', 'det_file', 'coco_results', 'img_root')
+            'gt_boxes', 'identity', 'det_file', 'coco_results', 'img_root',
+            'link_config', 'reid_checkpoint', 'link_cfg_options')
     s = {k: getattr(args, k) for k in keys}
+    s['link_cfg_options'] = dict(s['link_cfg_options'] or {})
     s['format_version'] = FORMAT_VERSION
     return s
 
@@ -320,6 +431,10 @@ def main(argv=None):
         sys.exit(f'{args.videos}: neither a MOT split folder nor a file')
     coco_results = (load_coco_results(args.coco_results)
                     if args.coco_results else None)
+    try:
+        args.link_model = build_link_model(args)
+    except ValueError as err:
+        sys.exit(str(err))
     settings = settings_of(args)
     digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode())
     parts_dir = args.out + '.parts'

@@ -100,8 +100,8 @@ class DeepSORTTracker:
     """
 
     _FIELDS = ('means', 'covs', 'ids', 'labels', 'scores', 'hits', 'ages',
-               'time_since_update', 'confirmed', 'gallery', 'gallery_len',
-               'gallery_pos')
+               'time_since_update', 'confirmed', 'gallery_block',
+               'gallery_len', 'gallery_pos')
 
     def __init__(self,
                  max_cosine_distance: float = 0.2,
@@ -141,7 +141,11 @@ class DeepSORTTracker:
         self.ages = np.zeros(0, dtype=np.int64)
         self.time_since_update = np.zeros(0, dtype=np.int64)
         self.confirmed = np.zeros(0, dtype=bool)
-        self.gallery = np.zeros((0, self.budget, 0), dtype=np.float32)
+        # galleries live in a pool of (budget, D) blocks, one per track, so
+        # that adding or dropping tracks copies no gallery
+        self._pool = np.zeros((0, self.budget, 0), dtype=np.float32)
+        self._free = np.zeros(0, dtype=np.int64)
+        self.gallery_block = np.zeros(0, dtype=np.int64)
         self.gallery_len = np.zeros(0, dtype=np.int64)
         self.gallery_pos = np.zeros(0, dtype=np.int64)
         self.next_id = 0
@@ -152,37 +156,62 @@ class DeepSORTTracker:
         """Number of live tracks."""
         return len(self.ids)
 
+    @property
+    def gallery(self) -> np.ndarray:
+        """(T, budget, D) L2-normalised galleries (a copy; slots at and
+        after ``gallery_len`` are unused until the ring buffer is full)."""
+        return self._pool[self.gallery_block]
+
     def _select(self, keep: np.ndarray) -> None:
+        if keep.all():
+            return
+        self._free = np.concatenate([self._free, self.gallery_block[~keep]])
         for name in self._FIELDS:
             setattr(self, name, getattr(self, name)[keep])
 
-    def appearance_cost(self, embeds: np.ndarray) -> np.ndarray:
+    def appearance_cost(self, embeds: np.ndarray,
+                        pairs: Optional[np.ndarray] = None) -> np.ndarray:
         """Smallest cosine distance of each track's gallery to each embedding.
+
+        Gallery embeddings are stored L2-normalised, so a distance is one
+        minus the largest dot product with the filled gallery slots.
 
         Args:
             embeds (np.ndarray): (N, D) embeddings.
+            pairs (np.ndarray, optional): (T, N) bool: the only (track,
+                detection) pairs to compute (e.g. those inside the motion
+                gate); the others cost ``INFTY_COST``. None: all pairs.
 
         Returns:
             np.ndarray: (T, N) distances; ``INFTY_COST`` for an empty gallery.
         """
         num = len(embeds)
+        cost = np.full((self.num_tracks, num), INFTY_COST)
         if self.num_tracks == 0 or num == 0:
-            return np.zeros((self.num_tracks, num))
-        e = embeds / np.maximum(
-            np.linalg.norm(embeds, axis=1, keepdims=True), 1e-12)
-        g = self.gallery
-        g = g / np.maximum(np.linalg.norm(g, axis=2, keepdims=True), 1e-12)
-        dist = 1.0 - np.einsum('tbd,nd->tbn', g, e)
-        valid = np.arange(self.budget)[None] < self.gallery_len[:, None]
-        dist = np.where(valid[:, :, None], dist, np.inf).min(axis=1)
-        return np.where(np.isfinite(dist), dist, INFTY_COST)
+            return cost
+        if pairs is None:
+            pairs = np.ones((self.num_tracks, num), dtype=bool)
+        pairs = pairs & (self.gallery_len > 0)[:, None]
+        rows = np.flatnonzero(pairs.any(axis=1))  # tracks with a pair
+        if rows.size == 0:
+            return cost
+        # the filled slots of these tracks' galleries against every
+        # detection in one product; few tracks have a detection inside
+        # their gate, and young tracks few embeddings
+        lens = self.gallery_len[rows]
+        starts = np.cumsum(lens) - lens
+        slot = np.arange(lens.sum()) - np.repeat(starts, lens)
+        gallery = self._pool[np.repeat(self.gallery_block[rows], lens), slot]
+        best = np.maximum.reduceat(gallery @ _unit(embeds).T, starts, axis=0)
+        cost[rows] = np.where(pairs[rows], 1.0 - best, INFTY_COST)
+        return cost
 
     def _add_embeds(self, rows: np.ndarray, embeds: np.ndarray) -> None:
         """Append one embedding per track row (ring buffer of ``budget``)."""
         if embeds is None or rows.size == 0:
             return
         pos = self.gallery_pos[rows]
-        self.gallery[rows, pos] = embeds
+        self._pool[self.gallery_block[rows], pos] = _unit(embeds)
         self.gallery_pos[rows] = (pos + 1) % self.budget
         self.gallery_len[rows] = np.minimum(self.gallery_len[rows] + 1,
                                             self.budget)
@@ -247,11 +276,12 @@ class DeepSORTTracker:
                 raise ValueError(f'embeds must have shape ({num}, D), got '
                                  f'{feats.shape}')
         steps = self._start_frame(frame_id)
-        if feats is not None and self.gallery.shape[2] != feats.shape[1]:
+        if feats is not None and self._pool.shape[2] != feats.shape[1]:
             if self.num_tracks:
                 raise ValueError('embedding size changed within a sequence')
-            self.gallery = np.zeros((0, self.budget, feats.shape[1]),
-                                    dtype=np.float32)
+            self._pool = np.zeros((0, self.budget, feats.shape[1]),
+                                  dtype=np.float32)
+            self._free = np.zeros(0, dtype=np.int64)
 
         if self.num_tracks and steps:
             for _ in range(steps):
@@ -267,9 +297,11 @@ class DeepSORTTracker:
         match_t = np.zeros(0, dtype=np.int64)
         match_d = np.zeros(0, dtype=np.int64)
         if feats is not None and self.num_tracks and valid.size:
-            cost = self.appearance_cost(feats[valid])
             maha = self.kf.gating_distance(self.means, self.covs, xyah)
-            cost[maha > self.gate] = INFTY_COST
+            # only confirmed tracks enter the cascade; gated pairs cost
+            # INFTY_COST, so only pairs inside the gate are computed
+            cost = self.appearance_cost(
+                feats[valid], self.confirmed[:, None] & (maha <= self.gate))
             match_t, match_d = self._cascade(cost, valid)
         # IoU matching: tentative tracks and tracks missed one frame
         cand = ~np.isin(np.arange(self.num_tracks), match_t) & (
@@ -334,6 +366,20 @@ class DeepSORTTracker:
         self.last_frame_id = frame_id
         return steps
 
+    def _take_blocks(self, num: int) -> np.ndarray:
+        """``num`` free gallery blocks (the pool doubles when full)."""
+        if len(self._free) < num:
+            old = len(self._pool)
+            size = max(2 * old, old + num - len(self._free), 16)
+            pool = np.zeros((size, ) + self._pool.shape[1:],
+                            dtype=np.float32)
+            pool[:old] = self._pool
+            self._pool = pool
+            self._free = np.concatenate(
+                [self._free, np.arange(old, size, dtype=np.int64)])
+        blocks, self._free = self._free[:num], self._free[num:]
+        return blocks
+
     def _add_tracks(self, rows: np.ndarray, boxes: np.ndarray,
                     scores: np.ndarray, labels: np.ndarray,
                     feats: Optional[np.ndarray]) -> None:
@@ -342,14 +388,13 @@ class DeepSORTTracker:
             return
         means, covs = self.kf.initiate(bbox_xyxy_to_xyah(boxes[rows]))
         ones = np.ones(num, dtype=np.int64)
-        gallery = np.zeros((num, self.budget, self.gallery.shape[2]),
-                           dtype=np.float32)
+        blocks = self._take_blocks(num)
         new = dict(
             means=means, covs=covs,
             ids=np.arange(self.next_id, self.next_id + num, dtype=np.int64),
             labels=labels[rows], scores=scores[rows], hits=ones, ages=ones,
             time_since_update=np.zeros(num, dtype=np.int64),
-            confirmed=np.zeros(num, dtype=bool), gallery=gallery,
+            confirmed=np.zeros(num, dtype=bool), gallery_block=blocks,
             gallery_len=np.zeros(num, dtype=np.int64),
             gallery_pos=np.zeros(num, dtype=np.int64))
         start = self.num_tracks
@@ -359,6 +404,11 @@ class DeepSORTTracker:
         self.next_id += num
         if feats is not None:
             self._add_embeds(np.arange(start, start + num), feats[rows])
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm (zero rows stay zero)."""
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
 def _np(value: ArrayLike, dtype) -> np.ndarray:

@@ -71,7 +71,7 @@ class XYAHKalmanFilter:
                         np.full_like(h, 1e-5), self.wv * h], axis=1)
         f = self.motion_mat
         mean = mean @ f.T
-        cov = np.einsum('ij,tjk,lk->til', f, cov, f) + _diag(std**2)
+        cov = f @ cov @ f.T + _diag(std**2)
         return mean, cov
 
     def project(self, mean: np.ndarray,
@@ -91,8 +91,8 @@ class XYAHKalmanFilter:
                                cov[:, :, :4].transpose(0, 2, 1))
         gain = gain.transpose(0, 2, 1)
         innov = np.asarray(meas, dtype=np.float64) - proj_mean
-        mean = mean + np.einsum('tij,tj->ti', gain, innov)
-        cov = cov - np.einsum('tij,tjk,tlk->til', gain, proj_cov, gain)
+        mean = mean + (gain @ innov[:, :, None])[:, :, 0]
+        cov = cov - gain @ proj_cov @ gain.transpose(0, 2, 1)
         return mean, cov
 
     def gating_distance(self, mean: np.ndarray, cov: np.ndarray,

@@ -166,3 +166,27 @@ def test_output_detection_boxes_and_frame_reset():
     tracker.track(box, np.ones(1), E[[0]], frame_id=3)
     with pytest.raises(ValueError, match='increase'):
         tracker.track(box, np.ones(1), E[[0]], frame_id=2)
+
+
+def test_appearance_cost_of_selected_pairs_equals_the_full_matrix():
+    rng = np.random.default_rng(3)
+    tracker = DeepSORTTracker(budget=4, n_init=1)
+    boxes = np.array([[0., 0., 20., 60.], [100., 0., 120., 60.],
+                      [200., 0., 220., 60.]])
+    for f in range(6):  # galleries fill past the budget
+        tracker.track(boxes, np.ones(3),
+                      rng.standard_normal((3, 5)).astype(np.float32) * 3,
+                      frame_id=f)
+    assert tracker.gallery_len.tolist() == [4, 4, 4]
+    embeds = rng.standard_normal((2, 5)).astype(np.float32)
+    full = tracker.appearance_cost(embeds)
+    # by hand: 1 - largest cosine similarity to the gallery
+    g = tracker.gallery / np.linalg.norm(tracker.gallery, axis=2,
+                                         keepdims=True)
+    e = embeds / np.linalg.norm(embeds, axis=1, keepdims=True)
+    np.testing.assert_allclose(full, 1 - np.einsum('tbd,nd->tbn', g,
+                                                   e).max(1), atol=1e-6)
+    pairs = np.array([[True, False], [False, False], [True, True]])
+    part = tracker.appearance_cost(embeds, pairs)
+    np.testing.assert_allclose(part[pairs], full[pairs])
+    assert (part[~pairs] == 1e5).all()

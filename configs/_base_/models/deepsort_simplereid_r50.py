@@ -1,0 +1,34 @@
+# DeepSORT with the paper's SimpleReID (ImageNet ResNet-50, 256x128 crops,
+# BN-neck) on given boxes, for the full-size datasets; the model configs
+# inherit it as model=dict(_delete_=True, **_base_.deepsort_simplereid_r50).
+# The ReID checkpoint is a tools/train.py checkpoint of
+# configs/simplereid/simplereid_r50_b32-60e_mot17-pseudo.py (its identity
+# classifier is sized from the checkpoint). Tracker: the reference DeepSORT
+# settings (nwojke/deep_sort on MOT16): cosine 0.2, gallery of 100,
+# chi-square gate 9.4877, IoU distance 0.7, 30 frames, 3 hits.
+deepsort_simplereid_r50 = dict(
+    type='DeepSORT',
+    # unnormalised BGR frames: the ReID model normalises its crops
+    data_preprocessor=dict(type='TrackDataPreprocessor'),
+    reid=dict(
+        type='SimpleReID',
+        crop_size=(256, 128),
+        backbone=dict(
+            type='mmdet.ResNet',
+            depth=50,
+            num_stages=4,
+            out_indices=(3, ),
+            style='pytorch'),
+        neck=dict(type='mmdet.GlobalAveragePooling'),
+        head=dict(type='BNNeckReIDHead', in_channels=2048, num_classes=1)),
+    reid_checkpoint='work_dirs/simplereid_r50_b32-60e_mot17-pseudo/'
+    'epoch_60.pth',
+    tracker=dict(
+        type='DeepSORTTracker',
+        max_cosine_distance=0.2,
+        gate=9.4877,
+        budget=100,
+        max_iou_distance=0.7,
+        max_age=30,
+        n_init=3,
+        score_thr=0.0))
