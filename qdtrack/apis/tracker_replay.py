@@ -82,6 +82,13 @@ class RecordingTracker:
         self.tracker = tracker
         self.calls: List[Tuple[tuple, dict]] = []
 
+    @property
+    def __class__(self):
+        """The wrapped tracker's class, so that ``isinstance`` checks (e.g.
+        :func:`~qdtrack.models.mot.utils.associate` choosing how to call a
+        tracker) see the tracker, not the recorder."""
+        return type(self.tracker)
+
     def reset(self) -> None:
         self.tracker.reset()
 

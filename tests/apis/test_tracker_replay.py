@@ -142,3 +142,20 @@ def test_hook_needs_one_call_per_frame():
         hook.after_test_iter(runner, 0, outputs=[_Sample()])
     hook.after_test(runner)
     assert runner.model.tracker is original
+
+
+def test_recorder_is_called_like_the_tracker_it_wraps():
+    from qdtrack.models.mot.utils import associate
+    from qdtrack.models.trackers import UniTrackTracker
+    recorder = RecordingTracker(UniTrackTracker(metric='global'))
+    direct = UniTrackTracker(metric='global')
+    assert isinstance(recorder, UniTrackTracker)
+    for _meta, kw in _frames()[:4]:
+        args = (kw['bboxes'], kw['scores'], kw['labels'], kw['embeds'],
+                kw['frame_id'])
+        out = associate(recorder, *args)
+        ref = associate(direct, *args)
+        assert torch.equal(out.instances_id, ref.instances_id)
+    # one recorded call per frame, with UniTrack's point features
+    calls = recorder.pop_calls()
+    assert len(calls) == 4 and calls[0][1]['feats'].dim() == 4
