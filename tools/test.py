@@ -7,6 +7,7 @@ results of the frames already tracked are written to
 ``<work_dir>/partial_results`` before the error is raised.
 """
 import argparse
+import glob
 import inspect
 import os
 import os.path as osp
@@ -23,7 +24,11 @@ from qdtrack.utils.checkpoint import (
 )
 from qdtrack.utils.config_check import warn_unknown_config_keys
 from qdtrack.utils.dist import prepare_cpu_distributed
-from qdtrack.utils.io import atomic_write_json, check_writable_dir
+from qdtrack.utils.io import (
+    atomic_write_json,
+    check_writable_dir,
+    remove_stale_temporaries,
+)
 
 
 def parse_args(argv=None):
@@ -168,6 +173,27 @@ def check_outputs(cfg, args) -> None:
             check_writable_dir(ev['outfile_dir'], 'results folder')
 
 
+def remove_stale_outputs(runner, args) -> None:
+    """Remove temporary files left in the output folders by a killed run.
+
+    Results are written atomically (temporary file + rename), so a run
+    killed while writing leaves complete files and hidden temporaries; a
+    rerun removes the temporaries before writing the same files again.
+    """
+    cfg = runner.cfg
+    folders = [cfg.work_dir, osp.join(cfg.work_dir, 'partial_results')]
+    if args.out and _is_pickle(args.out):
+        folders.append(osp.dirname(osp.abspath(args.out)))
+    folders += [ev['outfile_dir'] for ev in _evaluators(cfg)
+                if ev.get('outfile_dir')]
+    for ev in _evaluators(cfg):
+        if ev.get('type') == 'MOTDetectionDump':  # <out_dir>/<video>/det/
+            folders += sorted(glob.glob(osp.join(ev['out_dir'], '*', 'det')))
+    for folder in dict.fromkeys(folders):
+        for path in remove_stale_temporaries(folder):
+            runner.logger.warning(
+                f'removed {path}, left by a run killed while writing')
+
 def load_weights(runner, args) -> None:
     """Load the checkpoint strictly, or refuse untrained learned weights."""
     model = runner.model
@@ -229,6 +255,7 @@ def main(argv=None) -> dict:
     runner = Runner.from_cfg(cfg)
     load_weights(runner, args)
     check_test_inputs(runner)
+    remove_stale_outputs(runner, args)
     try:
         metrics = runner.test()
     except Exception as err:

@@ -4,8 +4,10 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    # crash-safe saves (temporary file + rename; old ones removed after)
-    checkpoint=dict(type='AtomicCheckpointHook', interval=1),
+    # crash-safe saves (temporary file + rename; old ones removed after),
+    # every epoch, the last 3 kept; short (toy) runs save by iteration
+    checkpoint=dict(
+        type='AtomicCheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='TrackVisualizationHook', draw=False))
 

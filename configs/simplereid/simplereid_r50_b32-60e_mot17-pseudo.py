@@ -50,4 +50,4 @@ train_cfg = dict(max_epochs=60, val_interval=60)
 param_scheduler = [
     dict(type='StepLR', step_size=20, gamma=0.1, by_epoch=True)
 ]
-default_hooks = dict(checkpoint=dict(interval=20))
+default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))

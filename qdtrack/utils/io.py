@@ -3,9 +3,10 @@ import contextlib
 import json
 import os
 import os.path as osp
+import re
 import stat
 import tempfile
-from typing import Any
+from typing import Any, List
 
 
 def atomic_write_bytes(path: str, data: bytes) -> None:
@@ -28,8 +29,11 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
     os.makedirs(folder, exist_ok=True)
     mode = (stat.S_IMODE(os.stat(path).st_mode)
             if osp.exists(path) else 0o644)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.',
-                               suffix='.tmp', dir=folder)
+    # the writer's pid in the name: remove_stale_temporaries() tells the
+    # leftovers of a killed writer from files being written now
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{osp.basename(path)}.{os.getpid()}.', suffix='.tmp',
+        dir=folder)
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
@@ -70,6 +74,50 @@ def atomic_write_json(path: str, obj: Any, **kwargs) -> None:
     """
     kwargs.setdefault('indent', 2)
     atomic_write_text(path, json.dumps(obj, **kwargs) + '\n')
+
+
+_TEMPORARY = re.compile(r'^\..+\.(?P<pid>\d+)\.[a-z0-9_]+\.tmp$')
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: str) -> List[str]:
+    """Remove the temporary files of killed :func:`atomic_write_bytes` calls.
+
+    A process killed (e.g. SIGKILL) while writing ``<folder>/name`` leaves
+    a hidden ``.name.<pid>.<random>.tmp`` beside it; the final file is
+    untouched. This removes such files whose process no longer runs (on
+    this machine). Other files are never touched.
+
+    Args:
+        folder (str | Path): The folder; a missing one holds nothing.
+
+    Returns:
+        list[str]: The removed paths, sorted.
+    """
+    folder = os.fspath(folder)
+    if not osp.isdir(folder):
+        return []
+    removed = []
+    for entry in os.scandir(folder):
+        match = _TEMPORARY.match(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        pid = int(match['pid'])
+        if pid == os.getpid() or _running(pid):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(entry.path)
+            removed.append(entry.path)
+    return sorted(removed)
 
 
 def check_writable_dir(path: str, what: str = 'output folder') -> None:

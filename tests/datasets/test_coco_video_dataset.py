@@ -272,3 +272,57 @@ def test_empty_det_file_warns_with_its_path(tmp_path):
                       public_det_file='{video}/det/det.txt')
     frames = ds.get_data_info(0)['images']
     assert [f['public_detections'].shape for f in frames] == [(0, 5)] * 3
+
+
+def _same(a, b):
+    if isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for k in a:
+            _same(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b)
+        for x, y in zip(a, b):
+            _same(x, y)
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    else:
+        assert a == b
+
+
+def test_test_frames_read_once_per_video_as_mmdet_gives_them(
+        tmp_path, monkeypatch):
+    """Each (video, frame) item equals mmdet's, with one read of the video
+    record per video instead of one per frame."""
+    from mmdet.datasets import BaseVideoDataset
+
+    from qdtrack.datasets.toy import generate_toy_benchmark
+    generate_toy_benchmark(tmp_path, seed=1, num_train=0, num_val=2,
+                           num_frames=12, progress=False)
+    ds = CocoVideoDataset(
+        data_root=str(tmp_path), ann_file='annotations/val_cocoformat.json',
+        metainfo=dict(classes=('pedestrian', 'car', 'bicycle')),
+        data_prefix=dict(img_path=''),
+        public_det_file='val/{video}/det/det.txt', test_mode=True,
+        pipeline=[])
+    reads = []
+    get_data_info = CocoVideoDataset.get_data_info
+    monkeypatch.setattr(
+        CocoVideoDataset, 'get_data_info',
+        lambda self, i: reads.append(i) or get_data_info(self, i))
+    pairs = [(v, f) for v in range(2) for f in range(12)]
+    ours = [ds[p] for p in pairs]
+    assert reads == [0, 1]
+    reads.clear()
+    for pair, item in zip(pairs, ours):
+        _same(dict(item), dict(BaseVideoDataset.prepare_data(ds, pair)))
+    assert len(reads) == 24  # mmdet: the whole video for every frame
+    assert ours[5]['frame_id'] == [5] and ours[5]['video_length'] == [1]
+    assert ours[5]['ori_video_length'] == [12]
+    assert len(ours[5]['public_detections'][0]) > 0
+    # items are copies: changing one leaves the kept record as it was
+    ours[0]['instances'][0][0]['bbox'][0] = -1.0
+    ours[0]['public_detections'][0][:] = -1
+    again = ds[(0, 0)]
+    assert again['instances'][0][0]['bbox'][0] != -1.0
+    assert (again['public_detections'][0] != -1).any()

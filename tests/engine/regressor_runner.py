@@ -2,6 +2,7 @@
 import uuid
 
 import torch
+from mmengine.evaluator import BaseMetric
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
@@ -81,3 +82,37 @@ def make_runner(work_dir, max_epochs=2, model=None, checkpoint=None,
         # logger and message hub (named after the time)
         experiment_name=uuid.uuid4().hex,
         **kwargs)
+
+
+class SquaredError(BaseMetric):
+    """Mean squared error of the predictions to 1 (``mse``, lower better).
+
+    ``offsets`` (one per evaluation, cycled) is added to the score so that a
+    test can make an evaluation better or worse than the previous one.
+    """
+
+    def __init__(self, offsets=(0.0, ), **kwargs):
+        super().__init__(**kwargs)
+        self.offsets = list(offsets)
+        self.calls = 0
+
+    def process(self, data_batch, data_samples):
+        for out in data_samples:
+            self.results.append(float(((out - 1.0)**2).sum()))
+
+    def compute_metrics(self, results):
+        offset = self.offsets[self.calls % len(self.offsets)]
+        self.calls += 1
+        return dict(mse=sum(results) / len(results) + offset)
+
+
+def validation(offsets=(0.0, )):
+    """Runner arguments that validate on the training points every epoch."""
+    return dict(
+        val_dataloader=dict(
+            dataset=Points(),
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            batch_size=4,
+            num_workers=0),
+        val_evaluator=dict(type=SquaredError, offsets=offsets),
+        val_cfg=dict())

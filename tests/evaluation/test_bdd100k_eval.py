@@ -22,6 +22,7 @@ toy benchmark, when the reference environment exists
 ($QDTRACK_BDD_REF_VENV or ~/.cache/qdtrack/bdd100k-ref-venv); both are
 skipped otherwise.
 """
+import functools
 import json
 import math
 import os
@@ -29,12 +30,14 @@ import os.path as osp
 import random
 import subprocess
 import sys
+from collections import Counter
 
 import numpy as np
 import pytest
 
 from qdtrack.datasets.bdd100k import load_scalabel_frames
 from qdtrack.datasets.toy.export_bdd100k import export_cocovid_as_bdd100k
+from qdtrack.evaluation.functional import bdd100k_mot as bdd_mot
 from qdtrack.evaluation.functional.bdd100k_mot import (
     ClearMotAccumulator,
     compute_bdd100k_hota,
@@ -588,3 +591,187 @@ def test_writer_rejects_bad_frames(tmp_path):
 if __name__ == '__main__':
     gt_dir, res_dir = write_cross_check_inputs(sys.argv[1])
     print(f'ground truth: {gt_dir}\nresults:      {res_dir}')
+
+
+# ------------------------------------------- vectorised per-frame loop
+def _synthetic_bdd(root, seed=0, videos=4, frames=30):
+    """Random tracks of the 8 classes with crowd and 'other vehicle'
+    regions; predictions with jitter, misses, id swaps, duplicate ids in a
+    frame, false positives and boxes inside the regions. Returns the
+    ground-truth and result folders."""
+    rng = np.random.default_rng(seed)
+    gt_frames, res_frames = [], []
+    for v in range(videos):
+        name = f'syn-{v}'
+        n = 12
+        start = rng.integers(0, frames // 2, n)
+        stop = start + rng.integers(5, frames, n)
+        cls = rng.integers(0, 8, n)
+        xy = rng.uniform(0, 250, (n, 2))
+        vel = rng.normal(0, 3, (n, 2))
+        wh = rng.uniform(10, 60, (n, 2))
+        region = [200.0, 150.0, 300.0, 230.0]
+        for t in range(frames):
+            gt_labels, res_labels = [], []
+            for k in np.nonzero((start <= t) & (t < stop))[0]:
+                x1, y1 = xy[k] + vel[k] * (t - start[k])
+                box = [x1, y1, x1 + wh[k, 0], y1 + wh[k, 1]]
+                gt_labels.append(dict(
+                    id=str(k + 1), category=CLASSES8[cls[k]],
+                    attributes=dict(crowd=False),
+                    box2d=dict(zip(('x1', 'y1', 'x2', 'y2'), box))))
+                if rng.random() < (0.9 if k == 3 else 0.15):
+                    continue  # missed (track 3 mostly lost)
+                pid = 100 + k if t < frames // 2 or k % 3 else 200 + k
+                if k in (0, 1) and t % 7 == 3:
+                    pid = 101 - k  # swapped for one frame
+                jit = list(np.array(box) + rng.normal(0, 2, 4))
+                res_labels.append(_pred(pid, CLASSES8[cls[k]], jit))
+                if k == 2 and t % 4 == 0:  # the same id twice
+                    res_labels.append(_pred(pid, CLASSES8[cls[k]],
+                                            list(np.array(jit) + 3)))
+            if t % 3:
+                gt_labels.append(dict(
+                    id='9001', category='pedestrian',
+                    attributes=dict(crowd=True),
+                    box2d=dict(zip(('x1', 'y1', 'x2', 'y2'), region))))
+            if t % 5 == 0:
+                gt_labels.append(dict(
+                    id='9002', category='other vehicle',
+                    attributes=dict(crowd=False),
+                    box2d=dict(x1=0.0, y1=0.0, x2=40.0, y2=30.0)))
+            res_labels.append(_pred(500 + t % 4, CLASSES8[t % 8],
+                                    [210.0, 160.0, 240.0, 200.0]))
+            res_labels.append(_pred(600, 'car', list(rng.uniform(0, 200, 2))
+                                    + [260.0, 230.0]))
+            frame = f'{name}-{t + 1:07d}.jpg'
+            gt_frames.append(bdd100k_frame(frame, name, t, gt_labels))
+            res_frames.append(bdd100k_frame(frame, name, t, res_labels))
+    gt_dir, res_dir = osp.join(root, 'gt'), osp.join(root, 'res')
+    os.makedirs(gt_dir)
+    for v in range(videos):
+        with open(osp.join(gt_dir, f'syn-{v}.json'), 'w') as f:
+            json.dump([fr for fr in gt_frames
+                       if fr['videoName'] == f'syn-{v}'], f)
+    write_bdd100k_results(res_frames, res_dir, progress=False)
+    return gt_dir, res_dir
+
+
+def _per_class_reference(gts, preds):
+    """The evaluator's per-frame loop before vectorisation: per frame and
+    class, split the labels, then that class's own IoU matrix and ignore
+    overlaps."""
+    ids = bdd_mot._gt_id_map(gts)
+    accs = [ClearMotAccumulator() for _ in CLASSES8]
+    for gt, pred in zip(gts, preds):
+        g = [(lab.box, CLASSES8.index(lab.category), ids[lab.id])
+             for lab in gt.labels
+             if not lab.is_ignore and lab.category in CLASSES8]
+        p = [(lab.box, CLASSES8.index(lab.category), int(lab.id))
+             for lab in (pred.labels if pred is not None else [])
+             if not lab.is_ignore and lab.category in CLASSES8]
+        ign = scalabel_xywh(np.array(
+            [lab.box for lab in gt.labels if lab.is_ignore]).reshape(-1, 4))
+        for c in range(8):
+            gc = [r for r in g if r[1] == c]
+            pc = [r for r in p if r[1] == c]
+            if not gc and not pc:
+                continue
+            g_box = scalabel_xywh(np.array([r[0] for r in gc]).reshape(-1,
+                                                                       4))
+            p_box = scalabel_xywh(np.array([r[0] for r in pc]).reshape(-1,
+                                                                       4))
+            dist = iou_distance(g_box, p_box)
+            hids = np.array([r[2] for r in pc], dtype=np.int64)
+            if len(ign):
+                unmatched = np.ones(len(hids), dtype=bool)
+                unmatched[bdd_mot.min_cost_matching(dist)[1]] = False
+                inside = (intersection_over_area(p_box, ign) > 0.5).any(1)
+                keep = ~(unmatched & inside)
+                hids, dist = hids[keep], dist[:, keep]
+            if dist.shape != (0, 0):
+                accs[c].update(np.array([r[2] for r in gc], dtype=np.int64),
+                               hids, dist)
+    return accs
+
+
+def test_vectorised_video_loop_is_bit_identical(tmp_path, monkeypatch):
+    gt_dir, res_dir = _synthetic_bdd(str(tmp_path))
+    gt_videos = bdd_mot._as_videos(gt_dir, False)
+    aligned = bdd_mot.align_predictions(gt_videos,
+                                        bdd_mot._as_videos(res_dir, False))
+    calls, recording = [], [False]
+    update = ClearMotAccumulator.update
+
+    def recorded(self, oids, hids, dist):
+        if recording[0]:
+            calls.append((self, oids.copy(), hids.copy(), dist.copy()))
+        return update(self, oids, hids, dist)
+
+    monkeypatch.setattr(ClearMotAccumulator, 'update', recorded)
+    totals = Counter()
+    for name, gts in gt_videos.items():
+        recording[0] = True
+        ours = [a.summary() for a in bdd_mot.accumulate_video(
+            gts, aligned[name])]
+        recording[0] = False
+        ref = [a.summary() for a in _per_class_reference(gts, aligned[name])]
+        assert ours == ref  # dist_sum included: same float, same order
+        for s in ours:
+            totals.update({k: v for k, v in s.items() if k != 'dist_sum'})
+    # the data exercise every rule
+    assert min(totals[k] for k in ('FP', 'FN', 'IDSw', 'FM', 'MT', 'ML')
+               ) > 0, totals
+    # the accumulator against py-motmetrics 1.4.0 (the official toolkit's
+    # scorer) fed the same frames: same counts, same MOTP
+    import motmetrics as mm
+    per_acc = {}
+    for acc, oids, hids, dist in calls:
+        if acc not in per_acc:
+            per_acc[acc] = (acc, mm.MOTAccumulator(auto_id=True))
+        per_acc[acc][1].update(oids, hids, dist)
+    names = dict(FP='num_false_positives', FN='num_misses',
+                 IDSw='num_switches', MT='mostly_tracked',
+                 PT='partially_tracked', ML='mostly_lost',
+                 FM='num_fragmentations', idtp='idtp',
+                 num_detections='num_detections', num_objects='num_objects',
+                 num_predictions='num_predictions')
+    host = mm.metrics.create()
+    assert len(per_acc) > 10
+    for acc, mm_acc in per_acc.values():
+        got = acc.summary()
+        want = host.compute(mm_acc, metrics=list(names.values()) + ['motp'],
+                            name='x').iloc[0]
+        for ours_key, mm_key in names.items():
+            assert got[ours_key] == want[mm_key], (ours_key, got, want)
+        if got['num_detections']:
+            assert got['dist_sum'] / got['num_detections'] == (
+                pytest.approx(want['motp'], abs=1e-12))
+
+
+def test_hota_files_are_those_json_dump_writes(cross_check, tmp_path):
+    """compute_bdd100k_hota writes with json.dumps (C encoder): the same
+    text json.dump gave."""
+    import io as _io
+    _, gt_dir, res_dir, _ = cross_check
+    work = str(tmp_path / 'hota')
+    compute_bdd100k_hota(gt_dir, res_dir, work_dir=work, progress=False)
+    gt_videos = bdd_mot._as_videos(gt_dir, False)
+    aligned = bdd_mot.align_predictions(gt_videos,
+                                        bdd_mot._as_videos(res_dir, False))
+    checked = 0
+    for name, gts in gt_videos.items():
+        ids = bdd_mot._gt_id_map(gts)
+        for path, frames, id_of, is_gt in (
+            (osp.join(work, 'gt'), gts,
+             functools.partial(bdd_mot._mapped_id, ids=ids), True),
+            (osp.join(work, 'trackers', 'qdtrack', 'data'), aligned[name],
+             bdd_mot._pred_id, False),
+        ):
+            buf = _io.StringIO()
+            json.dump(bdd_mot._trackeval_frames(frames, gts, id_of, is_gt),
+                      buf)
+            with open(osp.join(path, name + '.json')) as f:
+                assert f.read() == buf.getvalue()
+            checked += 1
+    assert checked == 4
