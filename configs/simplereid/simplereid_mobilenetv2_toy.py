@@ -36,7 +36,7 @@ default_hooks = dict(  # no visualization hook: nothing to draw for crops
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    # crash-safe, every epoch (94 iterations on the toy pseudo-labels, 1-3
+    # crash-safe, every epoch (93-95 iterations on the toy pseudo-labels, 1-3
     # minutes on 2 cores), so that DeepSORT finds epoch_2.pth
     checkpoint=dict(type='AtomicCheckpointHook', interval=1,
                     max_keep_ckpts=2),

@@ -6,7 +6,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, Sampler
 
 
 class Points(Dataset):
@@ -58,8 +58,29 @@ class _InfGrad(torch.autograd.Function):
         return grad * float('inf')
 
 
+class ShrinkingSampler(Sampler):
+    """Epoch ``e`` draws ``max(4, n - 4 e)`` of the ``n`` points, in an
+    order seeded by ``e``: epochs of 4, 3, 2, 1, 1... batches of 4."""
+
+    def __init__(self, dataset, seed=1):
+        self.n = len(dataset)
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+
+    def __len__(self):
+        return max(4, self.n - 4 * self.epoch)
+
+    def __iter__(self):
+        g = torch.Generator().manual_seed(self.seed + self.epoch)
+        return iter(torch.randperm(self.n, generator=g)[:len(self)].tolist())
+
+
 def make_runner(work_dir, max_epochs=2, model=None, checkpoint=None,
-                train_cfg=None, custom_hooks=None, shuffle=True, **kwargs):
+                train_cfg=None, custom_hooks=None, shuffle=True,
+                sampler=None, **kwargs):
     """A runner of 4 iterations per epoch, SGD with momentum."""
     torch.manual_seed(0)  # the model is built before the runner seeds
     return Runner(
@@ -67,7 +88,8 @@ def make_runner(work_dir, max_epochs=2, model=None, checkpoint=None,
         work_dir=str(work_dir),
         train_dataloader=dict(
             dataset=Points(),
-            sampler=dict(type='DefaultSampler', shuffle=shuffle, seed=1),
+            sampler=sampler or dict(type='DefaultSampler', shuffle=shuffle,
+                                    seed=1),
             batch_size=4,
             num_workers=0),
         optim_wrapper=dict(

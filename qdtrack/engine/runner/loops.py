@@ -18,26 +18,45 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
     batches are those the interrupted run would have seen. Skipped batches
     are read and dropped, as mmengine's iteration-based loop does.
 
+    The iteration at which each epoch began is kept in the message hub
+    (``train_epoch_start``: ``[epoch, iteration]``), which checkpoints
+    save, so epochs of different lengths (e.g. the PK sampler of
+    SimpleReID) resume right; a checkpoint without it (from mmengine's
+    loop) is taken to have epochs of the current length.
+
     Arguments are those of :class:`mmengine.runner.EpochBasedTrainLoop`.
     """
 
+    START_KEY = 'train_epoch_start'
+
+    def _batches_done(self) -> int:
+        """Batches of the current epoch trained before the checkpoint."""
+        start = self.runner.message_hub.get_info(self.START_KEY)
+        if start is None:
+            return self._iter - self._epoch * len(self.dataloader)
+        epoch, start_iter = start
+        return self._iter - start_iter if epoch == self._epoch else 0
+
     def run_epoch(self) -> None:
         """Iterate one epoch, from its first untrained batch."""
-        done = self._iter - self._epoch * len(self.dataloader)
+        done = self._batches_done()
         if done <= 0:
+            self.runner.message_hub.update_info(self.START_KEY,
+                                                [self._epoch, self._iter])
             return super().run_epoch()
-        if done >= len(self.dataloader):
+        self.runner.call_hook('before_train_epoch')  # sets the sampler epoch
+        if done > len(self.dataloader):
             raise RuntimeError(
                 f'iteration {self._iter} is past the end of epoch '
-                f'{self._epoch + 1} ({len(self.dataloader)} batches each): '
-                'the checkpoint comes from a run with another data size')
+                f'{self._epoch + 1} ({len(self.dataloader)} batches): the '
+                'checkpoint comes from a run with another data size')
         self.runner.logger.info(
             f'resuming epoch {self._epoch + 1} after its first {done} '
             'batches (trained before the checkpoint)')
-        self.runner.call_hook('before_train_epoch')
         self.runner.model.train()
-        for idx, data_batch in enumerate(self.dataloader):
-            if idx >= done:
-                self.run_iter(idx, data_batch)
+        if done < len(self.dataloader):
+            for idx, data_batch in enumerate(self.dataloader):
+                if idx >= done:
+                    self.run_iter(idx, data_batch)
         self.runner.call_hook('after_train_epoch')
         self._epoch += 1
