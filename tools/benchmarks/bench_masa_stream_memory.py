@@ -18,6 +18,12 @@ stream's resolution): the path ``tools/demo.py`` and users take. Without
 ``--checkpoint`` the model keeps its random weights (memory does not
 depend on them).
 
+``--mode tracker`` leaves the network out: the config's track manager
+(the MASA preset) gets the stream's boxes with embeddings made from the
+identities (a random unit vector per identity plus noise, ``--embed-dim``),
+so 10,000 frames take seconds; the whole-model mode shows that the
+network side keeps nothing between frames either.
+
 Every ``--every`` frames it prints the resident set size (``VmRSS``), the
 peak so far (``getrusage`` ``ru_maxrss``), the tracks and backdrops held by
 the track manager, the number of distinct track ids so far and the ms per
@@ -56,6 +62,9 @@ def parse_args():
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--max-growth-mb', type=float, default=20.0)
+    parser.add_argument('--mode', choices=['model', 'tracker'],
+                        default='model')
+    parser.add_argument('--embed-dim', type=int, default=128)
     return parser.parse_args()
 
 
@@ -82,6 +91,8 @@ class SyntheticStream:
             90, 140, (self.h, self.w, 3), dtype=np.uint8)
         self.boxes = np.zeros((num_frames, objects, 5), np.float32)
         self.colours = np.zeros((num_frames, objects, 2, 3), np.uint8)
+        self.identities = np.zeros((num_frames, objects), np.int64)
+        self.num_identities = 0
         objs = [self._new() for _ in range(objects)]
         for index in range(num_frames):
             for k, obj in enumerate(objs):
@@ -93,9 +104,11 @@ class SyntheticStream:
                 self.boxes[index, k] = (x, y, x + obj['w'], y + obj['h'],
                                         0.9)
                 self.colours[index, k] = obj['colours']
+                self.identities[index, k] = obj['identity']
 
     def _new(self):
         rng = self.rng
+        self.num_identities += 1
         bw = int(rng.integers(self.w // 16, self.w // 6))
         bh = int(rng.integers(self.h // 6, self.h // 3))
         return dict(
@@ -105,6 +118,7 @@ class SyntheticStream:
             vy=float(rng.uniform(-1.0, 1.0)),
             w=bw, h=bh,
             colours=rng.integers(0, 256, (2, 3), dtype=np.uint8),
+            identity=self.num_identities - 1,
             left=int(rng.integers(self.lifetime // 2,
                                   self.lifetime * 3 // 2)))
 
@@ -134,6 +148,42 @@ class SyntheticStream:
             yield img
 
 
+def build_tracker(config):
+    """The track manager of a config (its MASA preset)."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from qdtrack import register_all_modules
+    from qdtrack.registry import MODELS
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(config)
+    init_default_scope(cfg.get('default_scope', 'qdtrack'))
+    return MODELS.build(cfg.model.tracker)
+
+
+def track_embeddings(tracker, stream, dim, seed):
+    """Track the stream's boxes with embeddings instead of images.
+
+    Each identity has a random unit vector; a box's embedding is its
+    identity's vector plus Gaussian noise (sigma 0.02 per dimension), made
+    frame by frame. Yields the track ids (K, ) of every frame.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    centres = torch.nn.functional.normalize(
+        torch.randn(stream.num_identities, dim, generator=gen), dim=1)
+    tracker.reset()
+    for index, (boxes, identity) in enumerate(
+            zip(stream.boxes, stream.identities)):
+        boxes = torch.from_numpy(boxes)
+        embeds = centres[torch.from_numpy(identity)]
+        embeds = embeds + 0.02 * torch.randn(embeds.shape, generator=gen)
+        out = tracker.track(
+            bboxes=boxes[:, :4], scores=boxes[:, 4],
+            labels=torch.zeros(len(boxes), dtype=torch.long),
+            embeds=embeds, frame_id=index)
+        yield out.ids.numpy()
+
+
 def rss_mb():
     """Current resident set size in MiB (Linux ``/proc``)."""
     with open('/proc/self/status') as f:
@@ -155,25 +205,35 @@ def main():
     w, h = args.size
     options = {
         'test_dataloader.dataset.pipeline.0.transforms.1.scale': (w, h)}
-    model = init_tracker(args.config, args.checkpoint, cfg_options=options,
-                         random_weights=args.checkpoint is None)
     stream = SyntheticStream((w, h), args.frames, args.objects,
                              args.lifetime, args.seed)
-    print(f'MASA given observations, {args.frames} frames of {w}x{h}, '
-          f'{args.objects} objects (replaced every ~{args.lifetime} frames), '
-          f'memory {model.tracker.num_frames_retain} frames, '
-          f'{args.threads} thread(s)')
+    if args.mode == 'model':
+        options = {
+            'test_dataloader.dataset.pipeline.0.transforms.1.scale': (w, h)}
+        model = init_tracker(args.config, args.checkpoint,
+                             cfg_options=options,
+                             random_weights=args.checkpoint is None)
+        tracker = model.tracker
+        results = (r.ids for r in track_video(model, stream.frames(),
+                                               stream.detections()))
+        what = 'MASA given observations (whole model)'
+    else:
+        tracker = build_tracker(args.config)
+        results = track_embeddings(tracker, stream, args.embed_dim,
+                                   args.seed)
+        what = 'MASA track manager (identity embeddings + noise)'
+    print(f'{what}, {args.frames} frames of {w}x{h}, {args.objects} objects '
+          f'(replaced every ~{args.lifetime} frames), memory '
+          f'{tracker.num_frames_retain} frames, {args.threads} thread(s)')
     print(f'{"frame":>6} {"RSS MiB":>8} {"peak MiB":>9} {"tracks":>7} '
           f'{"backdrops":>9} {"ids":>6} {"ms/frame":>9}')
     ids = set()
     rows = []
     start = time.perf_counter()
-    results = track_video(model, stream.frames(), stream.detections())
-    for n, result in enumerate(results, 1):
-        ids.update(result.ids.tolist())
+    for n, frame_ids in enumerate(results, 1):
+        ids.update(frame_ids.tolist())
         if n % args.every == 0 or n == args.frames:
             now = time.perf_counter()
-            tracker = model.tracker
             tracks = tracker.tracks
             backdrops = tracker.backdrops
             row = (n, rss_mb(), peak_mb(),
