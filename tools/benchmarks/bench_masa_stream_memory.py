@@ -3,7 +3,8 @@
     python tools/benchmarks/bench_masa_stream_memory.py [--frames 10000]
         [--every 1000] [--size 64 48] [--objects 8] [--lifetime 300]
         [--config configs/masa/masa_toy_given-obs.py] [--checkpoint CKPT]
-        [--threads 1] [--seed 0]
+        [--threads 1] [--seed 0] [--mode {model,tracker}]
+        [--cfg-options KEY=VALUE ...]
 
 A synthetic stream of ``--frames`` small frames (``--size`` W H): a noisy
 grey background with ``--objects`` coloured, striped rectangles that move
@@ -40,6 +41,7 @@ import time
 
 import numpy as np
 import torch
+from mmengine.config import DictAction
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
@@ -65,6 +67,8 @@ def parse_args():
     parser.add_argument('--mode', choices=['model', 'tracker'],
                         default='model')
     parser.add_argument('--embed-dim', type=int, default=128)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config overrides (model mode)')
     return parser.parse_args()
 
 
@@ -209,7 +213,8 @@ def main():
                              args.lifetime, args.seed)
     if args.mode == 'model':
         options = {
-            'test_dataloader.dataset.pipeline.0.transforms.1.scale': (w, h)}
+            'test_dataloader.dataset.pipeline.0.transforms.1.scale': (w, h),
+            **(args.cfg_options or {})}
         model = init_tracker(args.config, args.checkpoint,
                              cfg_options=options,
                              random_weights=args.checkpoint is None)
