@@ -11,6 +11,7 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
+from mmengine.runner import IterBasedTrainLoop
 
 from qdtrack import register_all_modules
 from qdtrack.engine import AtomicCheckpointHook, ResumableEpochBasedTrainLoop
@@ -63,8 +64,10 @@ def test_training_configs_save_often_enough_to_resume(path):
     cfg = _load(path)
     hook = cfg.default_hooks.checkpoint
     assert issubclass(HOOKS.get(hook.type), AtomicCheckpointHook), hook
+    # mmengine's iteration loop resumes at the saved iteration itself
     assert issubclass(LOOPS.get(cfg.train_cfg.type),
-                      ResumableEpochBasedTrainLoop), cfg.train_cfg
+                      (ResumableEpochBasedTrainLoop, IterBasedTrainLoop)), \
+        cfg.train_cfg
     # bounded disk use, and more than one kept in case the last is bad
     assert 2 <= hook.get('max_keep_ckpts', -1) <= 3, hook
     assert hook.get('save_last', True)

