@@ -4,7 +4,8 @@
 #   python tools/test.py THIS_CONFIG --cfg-options \
 #       model.reid_checkpoint=work_dirs/simplereid_mobilenetv2_toy/epoch_2.pth
 _base_ = [
-    '../_base_/datasets/toy_mot.py', '../_base_/default_runtime.py'
+    '../_base_/datasets/toy_mot.py', '../_base_/default_runtime.py',
+    '../_base_/trackers/deepsort.py'
 ]
 
 reid = dict(
@@ -20,15 +21,7 @@ model = dict(
     data_preprocessor=dict(type='TrackDataPreprocessor'),
     reid=reid,
     reid_checkpoint='work_dirs/simplereid_mobilenetv2_toy/epoch_2.pth',
-    tracker=dict(
-        type='DeepSORTTracker',
-        max_cosine_distance=0.2,
-        gate=9.4877,
-        budget=100,
-        max_iou_distance=0.7,
-        max_age=30,
-        n_init=3,
-        score_thr=0.0))
+    tracker=_base_.deepsort_tracker)
 
 test_cfg = dict(type='TestLoop')
 val_cfg = dict(type='ValLoop')

@@ -61,6 +61,21 @@ def link_tracklets(frames: Iterable[Tuple[int, np.ndarray, np.ndarray]],
         parts['tracklet'].append(out['ids'].astype(np.int64))
         parts['bboxes'].append(boxes[det])
         parts['scores'].append(scores[det])
+    return join_tracklet_parts(parts)
+
+
+def join_tracklet_parts(parts: dict) -> dict:
+    """Per-frame lists of a video's tracked boxes as one array each.
+
+    Args:
+        parts (dict): ``frame_index``, ``det_index``, ``tracklet``,
+            ``bboxes`` and ``scores``: lists of per-frame arrays (empty
+            for a video without tracked boxes).
+
+    Returns:
+        dict: The concatenated arrays (M, ), (M, 4) for ``bboxes``; empty
+        arrays of the right dtypes and shapes when there is no box.
+    """
     if not parts:
         return dict(frame_index=np.zeros(0, np.int64),
                     det_index=np.zeros(0, np.int64),

@@ -59,6 +59,7 @@ from qdtrack.datasets.mot_files import (  # noqa: E402
 )
 from qdtrack.datasets.reid_pseudo_labels import (  # noqa: E402
     box_filter,
+    join_tracklet_parts,
     length_filter,
     link_tracklets,
     match_to_gt,
@@ -399,12 +400,7 @@ def link_with_model(model, video, per_frame):
         parts['tracklet'].append(res.ids.astype(np.int64))
         parts['bboxes'].append(d[rows, :4])
         parts['scores'].append(d[rows, 4])
-    if not parts:
-        return dict(frame_index=np.zeros(0, np.int64),
-                    det_index=np.zeros(0, np.int64),
-                    tracklet=np.zeros(0, np.int64),
-                    bboxes=np.zeros((0, 4)), scores=np.zeros(0))
-    return {key: np.concatenate(value) for key, value in parts.items()}
+    return join_tracklet_parts(parts)
 
 
 def settings_of(args):

@@ -6,6 +6,8 @@
 # classifier is sized from the checkpoint). Tracker: the reference DeepSORT
 # settings (nwojke/deep_sort on MOT16): cosine 0.2, gallery of 100,
 # chi-square gate 9.4877, IoU distance 0.7, 30 frames, 3 hits.
+_base_ = ['../trackers/deepsort.py']
+
 deepsort_simplereid_r50 = dict(
     type='DeepSORT',
     # unnormalised BGR frames: the ReID model normalises its crops
@@ -23,12 +25,4 @@ deepsort_simplereid_r50 = dict(
         head=dict(type='BNNeckReIDHead', in_channels=2048, num_classes=1)),
     reid_checkpoint='work_dirs/simplereid_r50_b32-60e_mot17-pseudo/'
     'epoch_60.pth',
-    tracker=dict(
-        type='DeepSORTTracker',
-        max_cosine_distance=0.2,
-        gate=9.4877,
-        budget=100,
-        max_iou_distance=0.7,
-        max_age=30,
-        n_init=3,
-        score_thr=0.0))
+    tracker=_base_.deepsort_tracker)
