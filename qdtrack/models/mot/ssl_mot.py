@@ -1,4 +1,5 @@
 """SSL-MOT: given boxes + a crop embedder trained without identities."""
+import warnings
 from typing import Optional, Tuple
 
 import torch
@@ -47,6 +48,11 @@ class SSLMOT(GivenBoxAppearanceModel):
         super().__init__(tracker, label, data_preprocessor, init_cfg)
         self.embedder = MODELS.build(embedder)
         if checkpoint is None:
+            # frozen, so tools/test.py asks for no checkpoint: say it
+            warnings.warn('SSLMOT without a checkpoint: the embedder is the '
+                          "backbone's own weights and an UNTRAINED "
+                          'projector (train one with tools/train_ssl_mot.py)',
+                          stacklevel=2)
             self.embedder.backbone.init_weights()
         else:
             load_checkpoint(
