@@ -15,6 +15,7 @@ error.
 """
 import math
 import os
+from typing import Sequence
 
 import numpy as np
 
@@ -93,25 +94,12 @@ def _rows_checked(records: list, path: str) -> np.ndarray:
     rows = []
     for i, rec in enumerate(records):
         where = f'{path}: record {i}'
-        if not isinstance(rec, dict):
-            raise AnnotationError(f'{where} is not an object')
-        missing = [k for k in _KEYS if k not in rec]
-        if missing:
-            raise AnnotationError(f'{where} lacks {", ".join(missing)}')
-        for key in ('image_id', 'category_id'):
-            if not _is_int(rec[key]):
-                raise AnnotationError(
-                    f'{where}: {key} must be an integer, got {rec[key]!r}')
-        box = rec['bbox']
-        if (not isinstance(box, (list, tuple)) or len(box) != 4
-                or not all(_is_number(v) for v in box)):
-            raise AnnotationError(
-                f'{where}: bbox must be 4 finite numbers [x, y, w, h], got '
-                f'{box!r}')
+        box = check_record_fields(rec, where, _KEYS,
+                                  ('image_id', 'category_id'))
         if not (box[2] > 0 and box[3] > 0):
             raise AnnotationError(
                 f'{where}: bbox {box!r} must have width and height > 0')
-        if not _is_number(rec['score']):
+        if not is_finite_number(rec['score']):
             raise AnnotationError(
                 f'{where}: score must be a finite number, got '
                 f'{rec["score"]!r}')
@@ -120,10 +108,50 @@ def _rows_checked(records: list, path: str) -> np.ndarray:
     return np.asarray(rows, dtype=np.float64).reshape(-1, 7)
 
 
-def _is_int(v) -> bool:
+def check_record_fields(rec, where: str, keys: Sequence[str],
+                        int_keys: Sequence[str]) -> list:
+    """Check the fields of one COCO-style result record.
+
+    Shared by the detection results read here and the TAO tracking
+    results (:mod:`qdtrack.evaluation.writers.tao`).
+
+    Args:
+        rec: The record (must be a dict).
+        where (str): How to name it in an error (file and index).
+        keys (Sequence[str]): Keys it must have.
+        int_keys (Sequence[str]): Keys whose values must be integers.
+
+    Returns:
+        list: Its ``bbox``: 4 finite numbers ``[x, y, w, h]`` (the size
+        rule is the caller's).
+
+    Raises:
+        AnnotationError: The first problem found, with ``where``.
+    """
+    if not isinstance(rec, dict):
+        raise AnnotationError(f'{where} is not an object')
+    missing = [k for k in keys if k not in rec]
+    if missing:
+        raise AnnotationError(f'{where} lacks {", ".join(missing)}')
+    for key in int_keys:
+        if not is_int(rec[key]):
+            raise AnnotationError(
+                f'{where}: {key} must be an integer, got {rec[key]!r}')
+    box = rec['bbox']
+    if (not isinstance(box, (list, tuple)) or len(box) != 4
+            or not all(is_finite_number(v) for v in box)):
+        raise AnnotationError(
+            f'{where}: bbox must be 4 finite numbers [x, y, w, h], got '
+            f'{box!r}')
+    return box
+
+
+def is_int(v) -> bool:
+    """An integer (numpy's too), not a bool."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
-def _is_number(v) -> bool:
+def is_finite_number(v) -> bool:
+    """A finite int or float (numpy's too), not a bool."""
     return (isinstance(v, (int, float, np.integer, np.floating))
             and not isinstance(v, bool) and math.isfinite(float(v)))

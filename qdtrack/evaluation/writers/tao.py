@@ -7,12 +7,16 @@ The file is a list of boxes, one record per tracked box::
 
 It is what TAO's tools, TrackEval's ``TAO`` dataset and our TETA read.
 """
-import math
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
+from qdtrack.datasets.coco_results import (
+    check_record_fields,
+    is_finite_number,
+    is_int,
+)
 from qdtrack.datasets.tao import AnnotationError, load_as_cocovid, load_json
 from qdtrack.utils.io import atomic_write_json
 
@@ -157,31 +161,18 @@ def _check_slow(records: list, source: str,
     out, seen = [], set()
     for i, rec in enumerate(records):
         where = f'{source}: results[{i}]'
-        if not isinstance(rec, dict):
-            raise AnnotationError(f'{where} is not an object')
-        missing = [k for k in _KEYS if k not in rec]
-        if missing:
-            raise AnnotationError(f'{where} lacks {", ".join(missing)}')
-        for key in ('image_id', 'category_id', 'track_id'):
-            if not _is_int(rec[key]):
-                raise AnnotationError(
-                    f'{where}: {key} must be an integer, got {rec[key]!r}')
-        box = rec['bbox']
-        if (not isinstance(box, (list, tuple)) or len(box) != 4
-                or not all(_is_number(v) for v in box)):
-            raise AnnotationError(
-                f'{where}: bbox must be 4 finite numbers [x, y, w, h], got '
-                f'{box!r}')
+        box = check_record_fields(
+            rec, where, _KEYS, ('image_id', 'category_id', 'track_id'))
         if box[2] < 0 or box[3] < 0:
             raise AnnotationError(f'{where}: bbox {box!r} has negative size')
-        if not _is_number(rec['score']):
+        if not is_finite_number(rec['score']):
             raise AnnotationError(
                 f'{where}: score must be a finite number, got '
                 f'{rec["score"]!r}')
         video_id = rec.get('video_id')
         if video_id is None and image_to_video is None:
             raise AnnotationError(f'{where} lacks video_id')
-        if video_id is not None and not _is_int(video_id):
+        if video_id is not None and not is_int(video_id):
             raise AnnotationError(
                 f'{where}: video_id must be an integer, got {video_id!r}')
         if image_to_video is not None:
@@ -210,15 +201,6 @@ def _check_slow(records: list, source: str,
         norm['video_id'] = int(video_id)
         out.append(norm)
     return out
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
-def _is_number(v) -> bool:
-    return (isinstance(v, (int, float, np.integer, np.floating))
-            and not isinstance(v, bool) and math.isfinite(float(v)))
 
 
 def renumber_tracks(records: List[dict]) -> List[dict]:
