@@ -1,11 +1,12 @@
 """MASA: instance matching learned from unlabeled images, on a frozen
 backbone."""
+import os.path as osp
 from typing import List, Optional, Tuple
 
 import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import DetDataSample, TrackSampleList
-from mmengine.config import ConfigDict
+from mmengine.config import Config, ConfigDict
 from mmengine.structures import InstanceData
 from torch import Tensor
 
@@ -18,6 +19,33 @@ from .pair_losses import pair_losses, split_pairs
 from .utils import is_first_frame
 
 BOX_SOURCES = ('distillation', 'given', 'detector')
+
+
+def detector_model_config(detector: dict) -> dict:
+    """The model config of ``detector``: itself, or read from the file it
+    names (``dict(config=PATH, checkpoint=None)``).
+
+    A config file's ``model`` is taken, or its ``model.detector`` when the
+    file is a tracker's (e.g. a QDTrack config); ``checkpoint`` becomes the
+    detector's ``init_cfg``.
+    """
+    if 'config' not in detector:
+        return detector
+    unknown = set(detector) - {'config', 'checkpoint'}
+    if unknown:
+        raise ValueError(f'detector=dict(config=..., checkpoint=...) takes '
+                         f'no other key, got {sorted(unknown)}')
+    path = detector['config']
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'detector config not found: {path}')
+    model = Config.fromfile(path).get('model')
+    if model is None:
+        raise ValueError(f'{path}: the config defines no `model`')
+    model = model.get('detector', model)
+    if detector.get('checkpoint'):
+        model['init_cfg'] = dict(
+            type='Pretrained', checkpoint=detector['checkpoint'])
+    return model
 
 
 @MODELS.register_module()
@@ -55,9 +83,11 @@ class MASA(BaseMOTModel):
         backbone (dict, optional): Config of the backbone. Needed unless
             ``detector`` is given.
         detector (dict, optional): Config of an mmdet detector (load its
-            weights with ``init_cfg=dict(type='Pretrained', ...)``); it is
-            always frozen and its backbone is used when ``backbone`` is
-            None.
+            weights with ``init_cfg=dict(type='Pretrained', ...)``), or
+            ``dict(config=PATH, checkpoint=PATH)`` naming a detector's config
+            file (its ``model``, or ``model.detector`` for a tracker config)
+            and weights. It is always frozen and its backbone is used when
+            ``backbone`` is None.
         rpn_head (dict, optional): Config of the class-agnostic RPN.
         roi_head (dict, optional): Config of the RoI head (one class).
         tracker (dict, optional): Config of the track manager.
@@ -111,7 +141,7 @@ class MASA(BaseMOTModel):
         if backbone is not None:
             self.backbone = MODELS.build(backbone)
         if detector is not None:
-            self.detector = MODELS.build(detector)
+            self.detector = MODELS.build(detector_model_config(detector))
             self.freeze_module('detector')
         self.masa_adapter = MODELS.build(masa_adapter)
         if rpn_head is not None:

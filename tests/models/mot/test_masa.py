@@ -323,3 +323,83 @@ def test_detector_backbone_frozen_and_detector_boxes():
     tracked = out.pred_track_instances
     assert len(tracked) > 0
     assert set(tracked.labels.tolist()) <= set(det.labels.tolist())
+
+
+SWIN_CFG = ROOT / 'configs/_base_/models/masa_swin-b_detector.py'
+SWIN_DET = ROOT / 'configs/_base_/models/faster-rcnn_swin-b_fpn.py'
+
+
+def test_detector_from_config_file(tmp_path):
+    from qdtrack.models.mot.masa import detector_model_config
+    # a tracker config: its detector is taken; the checkpoint -> init_cfg
+    det = detector_model_config(dict(config=str(SWIN_DET),
+                                     checkpoint='det.pth'))
+    assert det.type == 'FasterRCNN'
+    assert det.backbone.type == 'SwinTransformer'
+    assert det.backbone.embed_dims == 128  # Swin-B
+    assert det.backbone.depths == [2, 2, 18, 2]
+    assert det.init_cfg == dict(type='Pretrained', checkpoint='det.pth')
+    # a plain detector config: its model is taken
+    plain = tmp_path / 'det.py'
+    plain.write_text("model = dict(type='RetinaNet', backbone=None)\n")
+    assert detector_model_config(dict(config=str(plain))).type == 'RetinaNet'
+    # a model config passes through
+    assert detector_model_config(dict(type='X')) == dict(type='X')
+    with pytest.raises(FileNotFoundError, match='nope.py'):
+        detector_model_config(dict(config='nope.py'))
+    with pytest.raises(ValueError, match='extra'):
+        detector_model_config(dict(config=str(plain), extra=1))
+    empty = tmp_path / 'empty.py'
+    empty.write_text('x = 1\n')
+    with pytest.raises(ValueError, match='empty.py.*no `model`'):
+        detector_model_config(dict(config=str(empty)))
+
+
+def test_swin_b_detector_variant(tmp_path):
+    """The Swin-B detector variant, with the detector shrunk in a config
+    that inherits the real one: the adapter takes levels 1-3 of the frozen
+    detector's backbone, trains, and tracks the detector's boxes."""
+    cfg = Config.fromfile(SWIN_CFG)
+    model_cfg = cfg.model
+    assert model_cfg.backbone is None
+    assert model_cfg.masa_adapter.pyramid.start_level == 1
+    assert model_cfg.rpn_head.anchor_generator.strides == [8, 16, 32, 64,
+                                                           128]
+    tiny = tmp_path / 'tiny_swin_det.py'
+    tiny.write_text(
+        f"_base_ = ['{SWIN_DET}']\n"
+        'model = dict(detector=dict(\n'
+        '    backbone=dict(embed_dims=16, depths=[1, 1, 1, 1],\n'
+        '                  num_heads=[1, 1, 2, 2], window_size=4,\n'
+        '                  pretrain_img_size=64),\n'
+        '    neck=dict(in_channels=[16, 32, 64, 128], out_channels=32),\n'
+        '    rpn_head=dict(in_channels=32, feat_channels=32),\n'
+        '    roi_head=dict(bbox_roi_extractor=dict(out_channels=32),\n'
+        '                  bbox_head=dict(in_channels=32,\n'
+        '                                 fc_out_channels=64))))\n')
+    model_cfg.detector.config = str(tiny)
+    model_cfg.masa_adapter.pyramid.in_channels = [16, 32, 64, 128]
+    model_cfg.masa_adapter.fusion.num_blocks = 1
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg)
+    assert not hasattr(model, 'backbone')
+    # the public layout's adapter names: 3 laterals for levels 1-3
+    names = [k for k in model.state_dict()
+             if k.startswith('masa_adapter.') and 'lateral_convs' in k]
+    assert sorted({k.split('.')[3] for k in names}) == ['0', '1', '2']
+    model.train()
+    assert not model.detector.training
+    losses = model(**make_batch(model, num_pairs=1), mode='loss')
+    total = sum(sum(v) if isinstance(v, list) else v
+                for k, v in losses.items() if 'loss' in k)
+    assert torch.isfinite(total)
+    total.backward()
+    assert all(p.grad is None for p in model.detector.parameters())
+    assert model.masa_adapter[0].lateral_convs[0].conv.weight.grad \
+        is not None
+    # adapter levels: strides 8, 16, 32, 64, 128 of the padded input
+    model.eval()
+    img = torch.zeros(1, 3, 64, 128)
+    with torch.no_grad():
+        feats = model.extract_feat(img)
+    assert [f.shape[-1] for f in feats] == [16, 8, 4, 2, 1]
