@@ -111,6 +111,12 @@ class DeepSORTTracker:
             Defaults to False (the reference).
         track_label (str): ``'detection'`` or ``'majority'`` (see above).
             Defaults to 'detection'.
+        confirm_new (bool): New tracks start confirmed, so a track is
+            output from its first box whatever ``n_init`` (for videos
+            tracked at ~1 fps such as TAO's labelled frames, where waiting
+            for hits hides seconds of every track). Defaults to False (the
+            reference: a new track is tentative in its first frame, also
+            with ``n_init=1``).
     """
 
     _FIELDS = ('means', 'covs', 'ids', 'labels', 'scores', 'hits', 'ages',
@@ -127,7 +133,8 @@ class DeepSORTTracker:
                  score_thr: float = 0.0,
                  output: str = 'kalman',
                  class_aware: bool = False,
-                 track_label: str = 'detection') -> None:
+                 track_label: str = 'detection',
+                 confirm_new: bool = False) -> None:
         if output not in ('kalman', 'detection'):
             raise ValueError(f"output must be 'kalman' or 'detection', got "
                              f'{output!r}')
@@ -148,6 +155,7 @@ class DeepSORTTracker:
         self.output = output
         self.class_aware = bool(class_aware)
         self.track_label = track_label
+        self.confirm_new = bool(confirm_new)
         self.kf = XYAHKalmanFilter()
         self.reset()
 
@@ -452,7 +460,8 @@ class DeepSORTTracker:
             ids=np.arange(self.next_id, self.next_id + num, dtype=np.int64),
             labels=labels[rows], scores=scores[rows], hits=ones, ages=ones,
             time_since_update=np.zeros(num, dtype=np.int64),
-            confirmed=np.zeros(num, dtype=bool), gallery_block=blocks,
+            confirmed=np.full(num, self.confirm_new),
+            gallery_block=blocks,
             gallery_len=np.zeros(num, dtype=np.int64),
             gallery_pos=np.zeros(num, dtype=np.int64),
             label_votes=votes)

@@ -248,3 +248,16 @@ def test_labels_must_be_non_negative():
                                 labels=np.array([-1]))
     with pytest.raises(ValueError, match='track_label'):
         DeepSORTTracker(track_label='first')
+
+
+def test_confirm_new_outputs_a_track_from_its_first_box():
+    box = [[10., 10., 40., 90.]]
+    far = [[300., 10., 330., 90.]]
+    outs = run(DeepSORTTracker(confirm_new=True),
+               [(box, None), (box, None), (far, None), (far, None)])
+    # confirmed at birth: output at once, and kept through a miss
+    assert [o['ids'].tolist() for o in outs] == [[0], [0], [1], [1]]
+    assert DeepSORTTracker(confirm_new=True).track(
+        np.array(box), np.ones(1), frame_id=0)['ids'].tolist() == [0]
+    outs = run(DeepSORTTracker(n_init=1), [(box, None)] * 2)
+    assert [o['ids'].tolist() for o in outs] == [[], [0]]  # reference
