@@ -309,6 +309,7 @@ def extract_frames(video_file, out_dir, max_frames=None):
     atomic_write_json(partial_file, dict(key=key))
     source = FrameSource(video_file, end=max_frames)
     num = height = width = 0
+    start = time.time()
     for index, img in source:
         path = frame_path(index)
         if not (resume and osp.isfile(path)):
@@ -329,6 +330,8 @@ def extract_frames(video_file, out_dir, max_frames=None):
                 fps=source.fps)
     atomic_write_json(done_file, info)
     os.remove(partial_file)
+    print(f'{video_file}: {num} frames decoded into {out_dir} '
+          f'{time.time() - start:.1f} s', file=sys.stderr, flush=True)
     info['paths'] = [frame_path(i) for i in range(num)]
     return info
 
@@ -483,7 +486,7 @@ def check_det_args(args):
             raise ValueError('--det-checkpoint, --det-cfg-options, '
                              '--det-labels and --det-random-weights need '
                              '--det-config')
-        return None
+        return
     if args.det_file or args.coco_results:
         raise ValueError('--det-config excludes --det-file and '
                          '--coco-results (one source of boxes)')
