@@ -72,6 +72,43 @@ def test_resume_and_coco_input_agree(toy, tmp_path, capsys):
     assert coco['metainfo']['quality'] == first['metainfo']['quality']
 
 
+def test_coco_results_input_equals_det_txt(toy, tmp_path):
+    """The det.txt boxes written as COCO results on the CocoVID image ids
+    give the same pseudo-labels; a bad record is named."""
+    ann = _load(osp.join(toy, 'annotations', 'train_cocoformat.json'))
+    videos = {v['id']: v['name'] for v in ann['videos']}
+    image_of = {(videos[i['video_id']], i['frame_id'] + 1): i['id']
+                for i in ann['images']}
+    results = []
+    for name in sorted(set(videos.values())):
+        det = np.loadtxt(osp.join(toy, 'train', name, 'det', 'det.txt'),
+                         delimiter=',', ndmin=2)
+        results += [dict(image_id=image_of[name, int(r[0])], category_id=1,
+                         bbox=r[2:6].tolist(), score=float(r[6]))
+                    for r in det]
+    res_file = tmp_path / 'dets.bbox.json'
+    res_file.write_text(json.dumps(results))
+    common = [osp.join(toy, 'annotations', 'train_cocoformat.json'),
+              '--img-root', toy, '--min-length', '3']
+    by_txt = pseudo_label.main([
+        common[0], str(tmp_path / 'txt.json'), *common[1:], '--det-file',
+        osp.join(toy, 'train', '{video}', 'det', 'det.txt')])
+    by_res = pseudo_label.main([
+        common[0], str(tmp_path / 'res.json'), *common[1:],
+        '--coco-results', str(res_file)])
+    assert by_res['num_boxes'] == by_txt['num_boxes'] > 0
+    key = ('img_path', 'bbox', 'gt_label', 'mot_frame_id', 'score')
+    assert ([[r[k] for k in key]
+             for r in _load(tmp_path / 'res.json')['data_list']] ==
+            [[r[k] for k in key]
+             for r in _load(tmp_path / 'txt.json')['data_list']])
+    results[1]['bbox'] = [1, 2, 0, 4]
+    res_file.write_text(json.dumps(results))
+    with pytest.raises(SystemExit, match=r'dets.bbox.json: record 1: bbox'):
+        pseudo_label.main([common[0], str(tmp_path / 'bad.json'),
+                           '--coco-results', str(res_file)])
+
+
 def test_gt_boxes_give_ground_truth_identities(toy, tmp_path):
     out = str(tmp_path / 'gt.json')
     pseudo_label.main([osp.join(toy, 'val'), out, '--gt-boxes',

@@ -362,21 +362,15 @@ def file_videos(video_files, args):
 
 
 def load_coco_results(path):
-    """COCO results grouped by image id: ``{image_id: (K, 5) xyxy+score}``."""
-    with open(path, encoding='utf-8') as f:
-        results = json.load(f)
-    if not isinstance(results, list):
-        raise ValueError(f'{path}: COCO results must be a list of '
-                         'detections')
-    out = defaultdict(list)
-    for i, r in enumerate(results):
-        try:
-            x, y, w, h = (float(v) for v in r['bbox'])
-            out[r['image_id']].append((x, y, x + w, y + h, float(r['score'])))
-        except (KeyError, TypeError, ValueError):
-            raise ValueError(f'{path}: result {i} needs image_id, bbox '
-                             '[x, y, w, h] and score') from None
-    return {k: np.asarray(v) for k, v in out.items()}
+    """COCO results grouped by image id: ``{image_id: (K, 5) xyxy+score}``
+    (read and checked by :func:`qdtrack.datasets.coco_results.read_coco_det`,
+    which names the file and the record of an error)."""
+    from qdtrack.datasets.coco_results import read_coco_det
+    rows = read_coco_det(path)
+    boxes = np.concatenate([rows[:, 2:4], rows[:, 2:4] + rows[:, 4:6],
+                            rows[:, 6:7]], axis=1)
+    image_ids = rows[:, 0].astype(np.int64)
+    return {int(i): boxes[image_ids == i] for i in np.unique(image_ids)}
 
 
 def video_detections(video, coco_results, det_model=None, det_labels=None):
