@@ -1,4 +1,5 @@
 """Python API: build a tracker from a config and track a video with it."""
+from .detection import detect, init_detector
 from .frame_source import FrameSource
 from .inference import (
                         FrameResult,
@@ -10,6 +11,7 @@ from .inference import (
 from .video_sink import VideoSink
 
 __all__ = [
-    'FrameResult', 'FrameSource', 'frame_pipeline', 'init_tracker',
-    'load_weights', 'track_video', 'VideoSink'
+    'FrameResult', 'FrameSource', 'detect', 'frame_pipeline',
+    'init_detector', 'init_tracker', 'load_weights', 'track_video',
+    'VideoSink'
 ]

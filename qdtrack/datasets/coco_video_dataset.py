@@ -4,7 +4,7 @@ import json
 import os.path as osp
 import warnings
 from collections import defaultdict
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmdet.datasets import BaseVideoDataset
@@ -63,9 +63,18 @@ class CocoVideoDataset(BaseVideoDataset):
             the assigners skip with ``ignore_iof_thr``). False drops them
             (what training saw before MOT17 ignore regions existed).
             Defaults to True.
-        public_det_cat_ids (Sequence[int], optional): COCO results only:
-            keep the boxes of these category ids (e.g. ``(1, )``, COCO's
-            person). Defaults to None (keep all).
+        public_det_cat_ids (Sequence[int] | str, optional): COCO results
+            only: keep the boxes of these category ids (e.g. ``(1, )``,
+            COCO's person), or ``'dataset'``: of the categories that are
+            classes of this dataset (e.g. an LVIS detector's boxes on the
+            482 TAO classes). Defaults to None (keep all).
+        public_det_labels (bool): COCO results only: also attach each given
+            box's class index (its ``category_id`` through the dataset's
+            classes) as ``public_det_labels`` (K, ) int64, which
+            :func:`~qdtrack.models.mot.given_observations.given_observations`
+            passes to the tracker (TAO, multi-class BDD100K). A box of a
+            category that is not a class is an error (select the classes
+            with ``public_det_cat_ids``). Defaults to False.
         *args, **kwargs: See :class:`mmdet.datasets.BaseVideoDataset`.
     """
 
@@ -74,13 +83,22 @@ class CocoVideoDataset(BaseVideoDataset):
                  public_det_file: Optional[str] = None,
                  public_det_score_thr: float = -np.inf,
                  with_ignore: bool = True,
-                 public_det_cat_ids: Optional[Sequence[int]] = None,
+                 public_det_cat_ids: Optional[Union[Sequence[int],
+                                                    str]] = None,
+                 public_det_labels: bool = False,
                  **kwargs) -> None:
         self.public_det_file = public_det_file
         self.public_det_score_thr = public_det_score_thr
         self.with_ignore = with_ignore
-        self.public_det_cat_ids = (None if public_det_cat_ids is None else
-                                   tuple(public_det_cat_ids))
+        if isinstance(public_det_cat_ids, str):
+            if public_det_cat_ids != 'dataset':
+                raise ValueError(
+                    "public_det_cat_ids must be category ids or 'dataset', "
+                    f'got {public_det_cat_ids!r}')
+        elif public_det_cat_ids is not None:
+            public_det_cat_ids = tuple(public_det_cat_ids)
+        self.public_det_cat_ids = public_det_cat_ids
+        self.public_det_labels = bool(public_det_labels)
         self._given_files: Dict[str, tuple] = {}
         self._test_video: Optional[Tuple[int, dict]] = None
         super().__init__(*args, **kwargs)
@@ -293,14 +311,15 @@ class CocoVideoDataset(BaseVideoDataset):
         """Attach the video's given boxes as ``public_detections``.
 
         Each frame gets an array (K, 5) of ``x1, y1, x2, y2, score`` in the
-        coordinates of the original image.
+        coordinates of the original image and, with ``public_det_labels``,
+        their class indices ``public_det_labels`` (K, ).
         """
         path = self.public_det_file.format(video=video['video_name'])
         if self.data_root and not osp.isabs(path):
             path = osp.join(self.data_root, path)
         if path not in self._given_files:
             self._given_files[path] = self._read_given_boxes(path)
-        frame_key, keys, boxes = self._given_files[path]
+        frame_key, keys, boxes, labels = self._given_files[path]
         if not len(boxes) and frame_key == 'mot_frame_id':
             problem = ('empty detection file'
                        if self.public_det_score_thr == -np.inf else
@@ -309,29 +328,33 @@ class CocoVideoDataset(BaseVideoDataset):
                           f'{video["video_name"]} gets no public detections',
                           stacklevel=2)
         for frame in video['images']:
-            frame['public_detections'] = boxes[keys == frame[frame_key]]
+            here = keys == frame[frame_key]
+            frame['public_detections'] = boxes[here]
+            if labels is not None:
+                frame['public_det_labels'] = labels[here]
 
-    def _read_given_boxes(self, path: str
-                          ) -> Tuple[str, np.ndarray, np.ndarray]:
+    def _read_given_boxes(self, path: str) -> tuple:
         """Read a file of given boxes, in either format.
 
         Returns:
             tuple: The frame field the boxes are matched by
-            (``'mot_frame_id'`` or ``'img_id'``), its value per box (K, )
-            and the boxes (K, 5) ``x1, y1, x2, y2, score`` (float32),
-            filtered by score and category.
+            (``'mot_frame_id'`` or ``'img_id'``), its value per box (K, ),
+            the boxes (K, 5) ``x1, y1, x2, y2, score`` (float32), filtered
+            by score and category, and their class indices (K, ) int64
+            (None without ``public_det_labels``).
         """
         ext = osp.splitext(path)[1].lower()
         if ext == '.json':
             from .coco_results import read_coco_det
             rows = read_coco_det(path)
-            frame_key, cats = 'img_id', rows[:, 1]
+            frame_key, cats = 'img_id', rows[:, 1].astype(np.int64)
             keys, xywh, scores = rows[:, 0], rows[:, 2:6], rows[:, 6]
         elif ext == '.txt':
-            if self.public_det_cat_ids is not None:
-                raise ValueError(
-                    f'{path}: public_det_cat_ids needs COCO results (.json);'
-                    ' a MOT det.txt has no category column')
+            for name in ('public_det_cat_ids', 'public_det_labels'):
+                if getattr(self, name):
+                    raise ValueError(
+                        f'{path}: {name} needs COCO results (.json); a MOT '
+                        'det.txt has no category column')
             from .mot_files import read_mot_det
             rows = read_mot_det(path)
             frame_key, cats = 'mot_frame_id', None
@@ -342,16 +365,31 @@ class CocoVideoDataset(BaseVideoDataset):
                 f'COCO detection results (.json), got "{ext}"')
         keep = scores >= self.public_det_score_thr
         if cats is not None and self.public_det_cat_ids is not None:
-            keep &= np.isin(cats, self.public_det_cat_ids)
+            wanted = (self.cat_ids if self.public_det_cat_ids == 'dataset'
+                      else self.public_det_cat_ids)
+            keep &= np.isin(cats, wanted)
         boxes = np.concatenate([
             xywh[:, :2], xywh[:, :2] + xywh[:, 2:], scores[:, None]
         ], axis=1)[keep].astype(np.float32)
-        return frame_key, keys[keep].astype(np.int64), boxes
+        labels = None
+        if self.public_det_labels:
+            cats = cats[keep]
+            unknown = np.unique(cats[~np.isin(cats, self.cat_ids)])
+            if len(unknown):
+                raise AnnotationError(
+                    f'{path}: category_id {unknown[:10].tolist()} of given '
+                    f'boxes are not classes of {self.ann_file} '
+                    f'({len(unknown)} such ids); keep the classes with '
+                    "public_det_cat_ids='dataset' or a list of ids")
+            lut = dict(self.cat2label)
+            labels = np.array([lut[c] for c in cats.tolist()],
+                              dtype=np.int64)
+        return frame_key, keys[keep].astype(np.int64), boxes, labels
 
     def _check_given_image_ids(self, images: List[dict]) -> None:
         """COCO results must refer to images of this annotation file."""
         known = np.array([img['id'] for img in images], dtype=np.int64)
-        for path, (frame_key, keys, _) in self._given_files.items():
+        for path, (frame_key, keys, *_) in self._given_files.items():
             if frame_key != 'img_id':
                 continue
             unknown = keys[~np.isin(keys, known)]

@@ -200,6 +200,38 @@ def test_given_box_files_errors(tmp_path):
         _dataset(ann, public_det_file=_write(tmp_path, bad, 'bad.json'))
 
 
+def test_coco_results_labels_through_the_dataset_classes(tmp_path):
+    ann = _write(tmp_path, _video_json())
+    # classes in another order than the category ids: car is class 0
+    dets = COCO_DETS + [dict(image_id=10, category_id=3, bbox=[2, 2, 4, 4],
+                             score=0.7)]
+    det_file = _write(tmp_path, dets, 'dets.json')
+    kwargs = dict(public_det_file=det_file, public_det_labels=True)
+    # category 3 is not a class of the dataset
+    with pytest.raises(AnnotationError, match=r'dets.json: category_id '
+                       r'\[3\] of given boxes are not classes of .*ann.json'):
+        _dataset(ann, **kwargs)
+    ds = CocoVideoDataset(
+        ann_file=ann, metainfo=dict(classes=('car', 'pedestrian')),
+        test_mode=True, pipeline=[], public_det_cat_ids='dataset', **kwargs)
+    frames = ds.get_data_info(0)['images']
+    np.testing.assert_allclose(frames[0]['public_detections'],
+                               [[5, 6, 15, 26, 0.9], [0, 0, 4, 4, 0.8]])
+    assert frames[0]['public_det_labels'].tolist() == [1, 0]
+    assert frames[1]['public_det_labels'].shape == (0, )
+    assert frames[2]['public_det_labels'].tolist() == [1, 1]
+    # no labels unless asked for
+    ds = _dataset(ann, public_det_file=det_file, public_det_cat_ids=[1, 2])
+    assert 'public_det_labels' not in ds.get_data_info(0)['images'][0]
+    (tmp_path / 'det.txt').write_text('1,-1,5,6,10,20,0.9,-1,-1,-1\n')
+    with pytest.raises(ValueError, match='det.txt: public_det_labels needs '
+                       'COCO results'):
+        _dataset(ann, public_det_file=str(tmp_path / 'det.txt'),
+                 public_det_labels=True)
+    with pytest.raises(ValueError, match="'dataset'"):
+        _dataset(ann, public_det_cat_ids='all')
+
+
 def test_train_mode_filters_frames_without_annotations(tmp_path):
     data = _video_json()
     data['annotations'] = [a for a in data['annotations']

@@ -21,6 +21,15 @@ Examples::
     python tools/simplereid/pseudo_label.py data/toy/val val_gt.json \\
         --gt-boxes --frame-stride 10
 
+    # video files (one file or a folder of them): frames decoded once into
+    # <out>.frames/<video>/, boxes from a detector run on every frame (an
+    # mmdet detector config or a tracking config with a detector, e.g.
+    # QDTrack's; --det-labels keeps some of its classes)
+    python tools/simplereid/pseudo_label.py videos/ out.json \\
+        --det-config configs/qdtrack/qdtrack_faster-rcnn_toy.py \\
+        --det-checkpoint work_dirs/qdtrack_faster-rcnn_toy/iter_960.pth \\
+        --det-labels 0
+
 The output follows mmengine's dataset format ``{"metainfo", "data_list"}``
 (read by :class:`qdtrack.datasets.PseudoReIDDataset`): one record per box
 with ``img_path``, ``bbox`` ``[x1, y1, x2, y2]``, ``gt_label`` (identity,
@@ -32,7 +41,10 @@ checkpoint: ``--reid-checkpoint``) instead of SORT, run frame by frame on
 the images exactly as ``tools/test.py`` runs it. Each video's result is
 first written to ``<out>.parts/`` so that an
 interrupted run resumes where it stopped (with the same settings); all files
-are written atomically. Where ground truth exists (``gt/gt.txt`` or CocoVID
+are written atomically. Video files are decoded with OpenCV into
+``<frames-dir>/<video>/000001.jpg, ...`` once: a finished folder is reused
+while the video file is unchanged, an interrupted one keeps the frames it
+has. Where ground truth exists (``gt/gt.txt`` or CocoVID
 annotations) the quality of the pseudo-labels is printed and stored in
 ``metainfo['quality']``.
 """
@@ -70,12 +82,16 @@ from qdtrack.models.trackers.sort_tracker import SORTTracker  # noqa: E402
 from qdtrack.utils.io import atomic_write_json  # noqa: E402
 
 FORMAT_VERSION = 1
+#: Extensions of the video files read with OpenCV (lower case).
+VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg',
+                    '.mpeg')
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('videos', help='MOT17-layout split folder or CocoVID '
-                   'JSON file')
+    p.add_argument('videos', help='MOT17-layout split folder, CocoVID JSON '
+                   'file, a video file (' + ', '.join(VIDEO_EXTENSIONS) +
+                   ') or a folder of video files')
     p.add_argument('out', help='output JSON file')
     p.add_argument('--img-root', default='',
                    help='folder the CocoVID file_name values are under')
@@ -84,6 +100,23 @@ def parse_args(argv=None):
                    'MOT layout')
     p.add_argument('--coco-results', help='COCO-style detection results '
                    '(image_id, bbox xywh, score) for a CocoVID input')
+    vid = p.add_argument_group('video files')
+    vid.add_argument('--frames-dir', help='where decoded frames go '
+                     '(default <out>.frames)')
+    vid.add_argument('--max-frames', type=int, help='decode at most this '
+                     'many frames of each video')
+    det = p.add_argument_group('detector (boxes of every frame)')
+    det.add_argument('--det-config', help='mmdet detector config, or a '
+                     'tracking config whose model has a detector (QDTrack)')
+    det.add_argument('--det-checkpoint', help='its checkpoint')
+    det.add_argument('--det-cfg-options', nargs='+', action=DictAction,
+                     default={}, help='overrides of the detector config')
+    det.add_argument('--det-labels', type=int, nargs='+',
+                     help='class indices of the detector to keep (default '
+                     'all)')
+    det.add_argument('--det-random-weights', action='store_true',
+                     help='no checkpoint: random weights (tests only)')
+    det.add_argument('--device', default='cpu', help='of the detector')
     p.add_argument('--gt-boxes', action='store_true',
                    help='use the ground-truth boxes and identities instead '
                    'of detections and SORT (ReID evaluation sets)')
@@ -213,26 +246,137 @@ def coco_videos(ann_file, args):
                    image_ids=image_ids)
 
 
+def is_video_file(path):
+    return osp.splitext(path)[1].lower() in VIDEO_EXTENSIONS
+
+
+def list_video_files(path):
+    """The video files of ``path``: itself, or those directly in a folder
+    (sorted); [] when there are none."""
+    if osp.isfile(path):
+        return [path] if is_video_file(path) else []
+    if not osp.isdir(path):
+        return []
+    files = sorted(osp.join(path, n) for n in os.listdir(path)
+                   if not n.startswith('.') and is_video_file(n)
+                   and osp.isfile(osp.join(path, n)))
+    stems = [osp.splitext(osp.basename(f))[0] for f in files]
+    twins = sorted({s for s in stems if stems.count(s) > 1})
+    if twins:
+        raise ValueError(f'{path}: video files with the same name '
+                         f'{twins} (their frames would share a folder)')
+    return files
+
+
+def extract_frames(video_file, out_dir, max_frames=None):
+    """Decode a video file into ``out_dir/000001.jpg, ...`` once.
+
+    ``out_dir/frames.json`` marks a finished folder; it is reused while the
+    video file (size, modification time) and ``max_frames`` are the same.
+    An interrupted run keeps the frames it wrote (each written atomically)
+    and writes only the missing ones when resumed.
+
+    Returns:
+        dict: ``num_frames``, ``width``, ``height``, ``fps`` and the
+        ``paths`` of the frame images.
+
+    Raises:
+        ValueError: OpenCV cannot open the file or decodes no frame.
+    """
+    import cv2
+
+    from qdtrack.apis import FrameSource
+    from qdtrack.utils.io import atomic_write_bytes
+    stat = os.stat(video_file)
+    key = dict(source=osp.abspath(video_file), size=stat.st_size,
+               mtime_ns=stat.st_mtime_ns, max_frames=max_frames)
+    done_file = osp.join(out_dir, 'frames.json')
+    partial_file = osp.join(out_dir, 'frames.partial.json')
+
+    def frame_path(i):
+        return osp.join(out_dir, f'{i + 1:06d}.jpg')
+
+    for marker in (done_file, partial_file):
+        info = _read_marker(marker)
+        if info is not None and info.get('key') != key:
+            os.remove(marker)
+    info = _read_marker(done_file)
+    if info is not None:
+        info['paths'] = [frame_path(i) for i in range(info['num_frames'])]
+        if all(osp.isfile(p) for p in info['paths']):
+            return info
+    resume = _read_marker(partial_file) is not None
+    atomic_write_json(partial_file, dict(key=key))
+    source = FrameSource(video_file, end=max_frames)
+    num = height = width = 0
+    start = time.time()
+    for index, img in source:
+        path = frame_path(index)
+        if not (resume and osp.isfile(path)):
+            ok, data = cv2.imencode('.jpg', img,
+                                    [cv2.IMWRITE_JPEG_QUALITY, 95])
+            if not ok:
+                raise ValueError(f'{video_file}: frame {index} cannot be '
+                                 'encoded as JPEG')
+            atomic_write_bytes(path, data.tobytes())
+        num, (height, width) = index + 1, img.shape[:2]
+        if num % 100 == 0:
+            print(f'{video_file}: {num} frames decoded', file=sys.stderr,
+                  flush=True)
+    if num == 0:
+        raise ValueError(f'{video_file}: OpenCV decoded no frame (empty or '
+                         'unsupported video)')
+    info = dict(key=key, num_frames=num, width=width, height=height,
+                fps=source.fps)
+    atomic_write_json(done_file, info)
+    os.remove(partial_file)
+    print(f'{video_file}: {num} frames decoded into {out_dir} '
+          f'{time.time() - start:.1f} s', file=sys.stderr, flush=True)
+    info['paths'] = [frame_path(i) for i in range(num)]
+    return info
+
+
+def _read_marker(path):
+    if not osp.isfile(path):
+        return None
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None  # a damaged marker is no marker
+
+
+def file_videos(video_files, args):
+    """Videos of video files (frames decoded into ``--frames-dir``)."""
+    frames_dir = args.frames_dir or args.out + '.frames'
+    for path in video_files:
+        name = osp.splitext(osp.basename(path))[0]
+        info = extract_frames(path, osp.join(frames_dir, name),
+                              args.max_frames)
+        yield dict(name=name, size=(info['width'], info['height']),
+                   frames=[(i, i + 1, p) for i, p in
+                           enumerate(info['paths'])],
+                   gt=None, image_ids=None,
+                   det_file=(args.det_file.format(video=name)
+                             if args.det_file else None))
+
+
 def load_coco_results(path):
-    """COCO results grouped by image id: ``{image_id: (K, 5) xyxy+score}``."""
-    with open(path, encoding='utf-8') as f:
-        results = json.load(f)
-    if not isinstance(results, list):
-        raise ValueError(f'{path}: COCO results must be a list of '
-                         'detections')
-    out = defaultdict(list)
-    for i, r in enumerate(results):
-        try:
-            x, y, w, h = (float(v) for v in r['bbox'])
-            out[r['image_id']].append((x, y, x + w, y + h, float(r['score'])))
-        except (KeyError, TypeError, ValueError):
-            raise ValueError(f'{path}: result {i} needs image_id, bbox '
-                             '[x, y, w, h] and score') from None
-    return {k: np.asarray(v) for k, v in out.items()}
+    """COCO results grouped by image id: ``{image_id: (K, 5) xyxy+score}``
+    (read and checked by :func:`qdtrack.datasets.coco_results.read_coco_det`,
+    which names the file and the record of an error)."""
+    from qdtrack.datasets.coco_results import read_coco_det
+    rows = read_coco_det(path)
+    boxes = np.concatenate([rows[:, 2:4], rows[:, 2:4] + rows[:, 4:6],
+                            rows[:, 6:7]], axis=1)
+    image_ids = rows[:, 0].astype(np.int64)
+    return {int(i): boxes[image_ids == i] for i in np.unique(image_ids)}
 
 
-def video_detections(video, coco_results):
+def video_detections(video, coco_results, det_model=None, det_labels=None):
     """``{mot_frame_id: (K, 5)}`` boxes of one video."""
+    if det_model is not None:
+        return detect_video(det_model, video, det_labels)
     if coco_results is not None:
         if video['image_ids'] is None:
             raise ValueError('--coco-results needs a CocoVID input')
@@ -240,7 +384,8 @@ def video_detections(video, coco_results):
                 for img_id, mot in video['image_ids'].items()
                 if img_id in coco_results}
     if video['det_file'] is None:
-        raise ValueError('no detections: give --det-file or --coco-results')
+        raise ValueError(f'{video["name"]}: no boxes: give --det-file, '
+                         '--coco-results or --det-config')
     det = read_mot_det(video['det_file'], max_frame=max(
         f[1] for f in video['frames']))
     boxes = np.concatenate([det[:, 2:4], det[:, 2:4] + det[:, 4:6],
@@ -265,7 +410,9 @@ def label_video(video, args, coco_results):
             tracklet=gt[:, 1].astype(np.int64))
         num_in = len(gt)
     else:
-        dets = video_detections(video, coco_results)
+        dets = video_detections(video, coco_results,
+                                getattr(args, 'det_model', None),
+                                args.det_labels)
         empty = np.zeros((0, 5))
         per_frame = [(pos, dets.get(mot, empty)) for pos, mot, _ in frames]
         per_frame = [(pos, d[d[:, 4] >= args.det_score_thr])
@@ -323,6 +470,72 @@ def label_video(video, args, coco_results):
                  kept_boxes=len(records),
                  kept_tracklets=len({r['tracklet'] for r in records}))
     return dict(records=records, stats=stats, quality=quality)
+
+
+def check_det_args(args):
+    """Errors in the detector options, before anything is decoded."""
+    if not args.det_config:
+        if (args.det_checkpoint or args.det_cfg_options or args.det_labels
+                or args.det_random_weights):
+            raise ValueError('--det-checkpoint, --det-cfg-options, '
+                             '--det-labels and --det-random-weights need '
+                             '--det-config')
+        return
+    if args.det_file or args.coco_results:
+        raise ValueError('--det-config excludes --det-file and '
+                         '--coco-results (one source of boxes)')
+    if not osp.isfile(args.det_config):
+        raise ValueError(f'{args.det_config}: no such detector config')
+    if args.det_checkpoint and not osp.isfile(args.det_checkpoint):
+        raise ValueError(f'{args.det_checkpoint}: no such checkpoint')
+    if not args.det_checkpoint and not args.det_random_weights:
+        raise ValueError(f'{args.det_config}: --det-checkpoint is needed '
+                         '(or --det-random-weights for a test)')
+
+
+def build_det_model(args):
+    """The detector of ``--det-config`` (None without it)."""
+    if not args.det_config:
+        return None
+    from qdtrack.apis import init_detector
+    return init_detector(args.det_config, args.det_checkpoint,
+                         device=args.device,
+                         cfg_options=dict(args.det_cfg_options),
+                         random_weights=args.det_random_weights)
+
+
+def detect_video(model, video, det_labels=None):
+    """``{mot_frame_id: (K, 5)}`` boxes of a detector on a video's frames.
+
+    Args:
+        model: A detector from :func:`build_det_model`.
+        video (dict): The video (``frames``: ``(position, mot_frame, image
+            path)``).
+        det_labels (list[int], optional): Classes to keep.
+
+    Returns:
+        dict: ``x1, y1, x2, y2, score`` rows per 1-based frame number.
+    """
+    import cv2
+
+    from qdtrack.apis import detect
+    out = {}
+    start = time.time()
+    for pos, mot, path in video['frames']:
+        img = cv2.imread(path, cv2.IMREAD_COLOR)
+        if img is None:
+            raise ValueError(f'{path}: cannot read image')
+        bboxes, scores, labels = detect(model, img, pos)
+        keep = (np.ones(len(labels), bool) if det_labels is None else
+                np.isin(labels, det_labels))
+        out[mot] = np.concatenate([bboxes, scores[:, None]],
+                                  axis=1)[keep].astype(np.float64)
+        if (pos + 1) % 50 == 0:
+            print(f'{video["name"]}: detected {pos + 1}/'
+                  f'{len(video["frames"])} frames '
+                  f'{time.time() - start:.1f} s', file=sys.stderr,
+                  flush=True)
+    return out
 
 
 def build_link_model(args):
@@ -408,9 +621,12 @@ def settings_of(args):
             'min_score', 'min_height', 'min_width', 'border_margin',
             'frame_stride', 'gt_classes', 'gt_categories', 'quality_iou',
             'gt_boxes', 'identity', 'det_file', 'coco_results', 'img_root',
-            'link_config', 'reid_checkpoint', 'link_cfg_options')
+            'link_config', 'reid_checkpoint', 'link_cfg_options',
+            'max_frames', 'det_config', 'det_checkpoint', 'det_cfg_options',
+            'det_labels', 'det_random_weights')
     s = {k: getattr(args, k) for k in keys}
-    s['link_cfg_options'] = dict(s['link_cfg_options'] or {})
+    for k in ('link_cfg_options', 'det_cfg_options'):
+        s[k] = dict(s[k] or {})
     s['format_version'] = FORMAT_VERSION
     return s
 
@@ -419,24 +635,46 @@ def main(argv=None):
     args = parse_args(argv)
     if args.frame_stride < 1 or args.min_length < 1:
         sys.exit('--frame-stride and --min-length must be >= 1')
-    if osp.isdir(args.videos):
-        videos = mot_videos(args.videos, args)
-    elif osp.isfile(args.videos):
-        videos = coco_videos(args.videos, args)
-    else:
-        sys.exit(f'{args.videos}: neither a MOT split folder nor a file')
-    coco_results = (load_coco_results(args.coco_results)
-                    if args.coco_results else None)
+    if args.max_frames is not None and args.max_frames < 1:
+        sys.exit('--max-frames must be >= 1')
     try:
+        check_det_args(args)
+        video_files = list_video_files(args.videos)
+        if video_files:
+            if args.coco_results:
+                raise ValueError(f'{args.videos}: video files have no image '
+                                 'ids for --coco-results; give --det-file '
+                                 'or --det-config')
+            if args.gt_boxes or args.identity == 'gt':
+                raise ValueError(f'{args.videos}: video files have no '
+                                 'ground truth (--gt-boxes, --identity gt)')
+            if not (args.det_file or args.det_config):
+                raise ValueError(f'{args.videos}: video files need boxes: '
+                                 'give --det-file or --det-config')
+            videos = file_videos(video_files, args)
+        elif osp.isdir(args.videos):
+            videos = mot_videos(args.videos, args)
+        elif osp.isfile(args.videos):
+            if osp.splitext(args.videos)[1].lower() != '.json':
+                raise ValueError(
+                    f'{args.videos}: not a CocoVID .json nor a video file '
+                    f'({", ".join(VIDEO_EXTENSIONS)})')
+            videos = coco_videos(args.videos, args)
+        else:
+            raise ValueError(f'{args.videos}: neither a MOT split folder, '
+                             'a video file nor a JSON file')
+        coco_results = (load_coco_results(args.coco_results)
+                        if args.coco_results else None)
+        args.det_model = build_det_model(args)
         args.link_model = build_link_model(args)
-    except ValueError as err:
+        videos = list(videos)
+    except (ValueError, FileNotFoundError) as err:
         sys.exit(str(err))
     settings = settings_of(args)
     digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode())
     parts_dir = args.out + '.parts'
     start = time.time()
     results = []
-    videos = list(videos)
     for i, video in enumerate(videos, 1):
         part = osp.join(parts_dir, video['name'] + '.json')
         res = None

@@ -74,6 +74,16 @@ class DeepSORTTracker:
 
     Without embeddings (``embeds=None``) step 1 is skipped.
 
+    Classes (e.g. TAO's, where every track is scored with a category): the
+    reference associates class-agnostically and so does this tracker by
+    default; a track's output label is then set by ``track_label``:
+    ``'detection'``, the label of the box it is matched to in that frame
+    (it may change from frame to frame), or ``'majority'``, the label most
+    of the track's boxes so far had (a tie keeps the track's current
+    label, so a track's label changes only when another one has strictly
+    more boxes). With ``class_aware=True`` a track is matched only to boxes
+    of its own label (both steps), so its label is that of its first box.
+
     Differences from the reference code (nwojke/deep_sort): a track is
     output only in frames where it was matched (the reference application
     also outputs confirmed tracks missed in the current frame, at the
@@ -97,11 +107,21 @@ class DeepSORTTracker:
             Defaults to 0.
         output (str): ``'kalman'`` or ``'detection'`` boxes.
             Defaults to 'kalman'.
+        class_aware (bool): Match tracks only to boxes of their label.
+            Defaults to False (the reference).
+        track_label (str): ``'detection'`` or ``'majority'`` (see above).
+            Defaults to 'detection'.
+        confirm_new (bool): New tracks start confirmed, so a track is
+            output from its first box whatever ``n_init`` (for videos
+            tracked at ~1 fps such as TAO's labelled frames, where waiting
+            for hits hides seconds of every track). Defaults to False (the
+            reference: a new track is tentative in its first frame, also
+            with ``n_init=1``).
     """
 
     _FIELDS = ('means', 'covs', 'ids', 'labels', 'scores', 'hits', 'ages',
                'time_since_update', 'confirmed', 'gallery_block',
-               'gallery_len', 'gallery_pos')
+               'gallery_len', 'gallery_pos', 'label_votes')
 
     def __init__(self,
                  max_cosine_distance: float = 0.2,
@@ -111,10 +131,16 @@ class DeepSORTTracker:
                  max_age: int = 30,
                  n_init: int = 3,
                  score_thr: float = 0.0,
-                 output: str = 'kalman') -> None:
+                 output: str = 'kalman',
+                 class_aware: bool = False,
+                 track_label: str = 'detection',
+                 confirm_new: bool = False) -> None:
         if output not in ('kalman', 'detection'):
             raise ValueError(f"output must be 'kalman' or 'detection', got "
                              f'{output!r}')
+        if track_label not in ('detection', 'majority'):
+            raise ValueError("track_label must be 'detection' or "
+                             f"'majority', got {track_label!r}")
         for name, value in (('budget', budget), ('max_age', max_age),
                             ('n_init', n_init)):
             if int(value) != value or value < 1:
@@ -127,6 +153,9 @@ class DeepSORTTracker:
         self.n_init = int(n_init)
         self.score_thr = float(score_thr)
         self.output = output
+        self.class_aware = bool(class_aware)
+        self.track_label = track_label
+        self.confirm_new = bool(confirm_new)
         self.kf = XYAHKalmanFilter()
         self.reset()
 
@@ -148,6 +177,8 @@ class DeepSORTTracker:
         self.gallery_block = np.zeros(0, dtype=np.int64)
         self.gallery_len = np.zeros(0, dtype=np.int64)
         self.gallery_pos = np.zeros(0, dtype=np.int64)
+        # (T, C) boxes per label of each track (C = 0 unless 'majority')
+        self.label_votes = np.zeros((0, 0), dtype=np.int64)
         self.next_id = 0
         self.last_frame_id = None
 
@@ -251,8 +282,8 @@ class DeepSORTTracker:
             scores (np.ndarray | Tensor): (N, ) scores.
             embeds (np.ndarray | Tensor, optional): (N, D) appearance
                 embeddings. None skips the appearance cascade.
-            labels (np.ndarray | Tensor, optional): (N, ) labels (0 if
-                None); carried, not used to associate.
+            labels (np.ndarray | Tensor, optional): (N, ) labels >= 0 (0
+                if None); used to associate only with ``class_aware``.
             frame_id (int, optional): 0-based frame index; 0 starts a
                 sequence; None: the next frame.
 
@@ -269,6 +300,9 @@ class DeepSORTTracker:
                              f'{det_scores.shape}')
         det_labels = (np.zeros(num, dtype=np.int64) if labels is None else
                       _np(labels, np.int64).reshape(-1))
+        if det_labels.shape != (num, ) or (num and det_labels.min() < 0):
+            raise ValueError(f'labels must be ({num},) integers >= 0, got '
+                             f'{det_labels.tolist()}')
         feats = None
         if embeds is not None:
             feats = _np(embeds, np.float32)
@@ -300,8 +334,10 @@ class DeepSORTTracker:
             maha = self.kf.gating_distance(self.means, self.covs, xyah)
             # only confirmed tracks enter the cascade; gated pairs cost
             # INFTY_COST, so only pairs inside the gate are computed
-            cost = self.appearance_cost(
-                feats[valid], self.confirmed[:, None] & (maha <= self.gate))
+            pairs = self.confirmed[:, None] & (maha <= self.gate)
+            if self.class_aware:
+                pairs &= self.labels[:, None] == det_labels[valid][None]
+            cost = self.appearance_cost(feats[valid], pairs)
             match_t, match_d = self._cascade(cost, valid)
         # IoU matching: tentative tracks and tracks missed one frame
         cand = ~np.isin(np.arange(self.num_tracks), match_t) & (
@@ -311,6 +347,9 @@ class DeepSORTTracker:
         if trk.size and det.size:
             iou = bbox_iou_matrix(bbox_xyah_to_xyxy(self.means[trk]),
                                   boxes[valid[det]])
+            if self.class_aware:  # other classes: IoU 0, never matched
+                iou = np.where(self.labels[trk][:, None]
+                               == det_labels[valid[det]][None], iou, 0.0)
             r, c = min_cost_matching(1.0 - iou, self.max_iou_distance)
             match_t = np.concatenate([match_t, trk[r]])
             match_d = np.concatenate([match_d, det[c]])
@@ -322,7 +361,7 @@ class DeepSORTTracker:
             self.means[match_t], self.covs[match_t] = self.kf.update(
                 self.means[match_t], self.covs[match_t], xyah[match_d])
             self.scores[match_t] = det_scores[rows]
-            self.labels[match_t] = det_labels[rows]
+            self._update_labels(match_t, det_labels[rows])
             self.hits[match_t] += 1
             self.time_since_update[match_t] = 0
             self.confirmed[match_t] |= self.hits[match_t] >= self.n_init
@@ -343,9 +382,31 @@ class DeepSORTTracker:
         out_dets = det_of_track[out]
         out_boxes = (bbox_xyah_to_xyxy(self.means[out])
                      if self.output == 'kalman' else boxes[out_dets])
+        out_labels = (self.labels[out] if self.track_label == 'majority'
+                      else det_labels[out_dets])
         return dict(bboxes=out_boxes.reshape(-1, 4),
-                    scores=det_scores[out_dets], labels=det_labels[out_dets],
+                    scores=det_scores[out_dets], labels=out_labels.copy(),
                     ids=self.ids[out].copy(), det_inds=out_dets)
+
+    def _update_labels(self, rows: np.ndarray, labels: np.ndarray) -> None:
+        """Give matched tracks (rows) their boxes' labels."""
+        if self.track_label != 'majority':
+            self.labels[rows] = labels
+            return
+        self._grow_votes(labels)
+        np.add.at(self.label_votes, (rows, labels), 1)
+        votes = self.label_votes[rows]
+        current = votes[np.arange(len(rows)), self.labels[rows]]
+        self.labels[rows] = np.where(current < votes.max(axis=1),
+                                     votes.argmax(axis=1), self.labels[rows])
+
+    def _grow_votes(self, labels: np.ndarray) -> None:
+        """Widen ``label_votes`` to hold every label in ``labels``."""
+        need = int(labels.max()) + 1 if labels.size else 0
+        have = self.label_votes.shape[1]
+        if need > have:
+            self.label_votes = np.pad(self.label_votes,
+                                      ((0, 0), (0, need - have)))
 
     def _start_frame(self, frame_id: Optional[int]) -> int:
         if frame_id is None:
@@ -389,14 +450,21 @@ class DeepSORTTracker:
         means, covs = self.kf.initiate(bbox_xyxy_to_xyah(boxes[rows]))
         ones = np.ones(num, dtype=np.int64)
         blocks = self._take_blocks(num)
+        if self.track_label == 'majority':
+            self._grow_votes(labels[rows])
+        votes = np.zeros((num, self.label_votes.shape[1]), dtype=np.int64)
+        if self.track_label == 'majority':
+            votes[np.arange(num), labels[rows]] = 1
         new = dict(
             means=means, covs=covs,
             ids=np.arange(self.next_id, self.next_id + num, dtype=np.int64),
             labels=labels[rows], scores=scores[rows], hits=ones, ages=ones,
             time_since_update=np.zeros(num, dtype=np.int64),
-            confirmed=np.zeros(num, dtype=bool), gallery_block=blocks,
+            confirmed=np.full(num, self.confirm_new),
+            gallery_block=blocks,
             gallery_len=np.zeros(num, dtype=np.int64),
-            gallery_pos=np.zeros(num, dtype=np.int64))
+            gallery_pos=np.zeros(num, dtype=np.int64),
+            label_votes=votes)
         start = self.num_tracks
         for name in self._FIELDS:
             setattr(self, name,

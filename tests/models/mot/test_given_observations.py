@@ -89,3 +89,22 @@ def test_given_observations_reads_public_detections():
     assert labels.tolist() == [3, 3]
     with pytest.raises(KeyError, match='SORT tracks given boxes'):
         given_observations(DetDataSample(), owner='SORT')
+
+
+def test_given_labels_come_from_the_frame_when_it_has_them():
+    from mmdet.structures import DetDataSample
+    dets = np.array([[0, 0, 10, 10, 0.9], [5, 5, 20, 30, 0.4]], np.float32)
+    frame = DetDataSample(metainfo=dict(public_detections=dets))
+    assert given_observations(frame, label=3)[2].tolist() == [3, 3]
+    frame = DetDataSample(metainfo=dict(
+        public_detections=dets, public_det_labels=np.array([4, 1]),
+        img_path='v/1.jpg'))
+    bboxes, scores, labels = given_observations(frame, label=3)
+    assert labels.tolist() == [4, 1] and labels.dtype == torch.long
+    np.testing.assert_allclose(scores.numpy(), [0.9, 0.4])
+    frame = DetDataSample(metainfo=dict(
+        public_detections=dets, public_det_labels=np.array([4]),
+        img_path='v/1.jpg'))
+    with pytest.raises(ValueError, match='v/1.jpg: 1 public_det_labels for '
+                       '2 public_detections'):
+        given_observations(frame)

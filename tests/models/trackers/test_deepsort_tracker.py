@@ -190,3 +190,74 @@ def test_appearance_cost_of_selected_pairs_equals_the_full_matrix():
     part = tracker.appearance_cost(embeds, pairs)
     np.testing.assert_allclose(part[pairs], full[pairs])
     assert (part[~pairs] == 1e5).all()
+
+
+def run_labelled(tracker, boxes, labels, embeds=None):
+    """One box per frame with the given labels; per-frame (ids, labels)."""
+    outs = []
+    for f, (box, label) in enumerate(zip(boxes, labels)):
+        out = tracker.track(np.asarray([box], dtype=np.float64), np.ones(1),
+                            None if embeds is None else E[[0]],
+                            labels=np.array([label]), frame_id=f)
+        outs.append((out['ids'].tolist(), out['labels'].tolist()))
+    return outs
+
+
+def test_track_label_of_the_detection_or_the_majority():
+    # one still object whose detector label flickers
+    labels = [3, 3, 5, 3, 5, 5, 5, 2]
+    boxes = [[10., 10., 40., 90.]] * len(labels)
+    det = run_labelled(DeepSORTTracker(), boxes, labels)
+    assert det[:2] == [([], [])] * 2  # tentative
+    assert [o[0] for o in det[2:]] == [[0]] * 6
+    assert [o[1] for o in det[2:]] == [[5], [3], [5], [5], [5], [2]]
+    # votes 3:5 after frames 2..7: 2:1, 3:1, 3:2, 3:3 (tie: keeps 3),
+    # 3:4 (5 wins), 3:4 + one 2
+    maj = run_labelled(DeepSORTTracker(track_label='majority'), boxes,
+                       labels)
+    assert [o[0] for o in maj[2:]] == [[0]] * 6
+    assert [o[1] for o in maj[2:]] == [[3], [3], [3], [3], [5], [5]]
+
+
+@pytest.mark.parametrize('with_embeds', [False, True])
+def test_class_aware_keeps_another_class_off_a_track(with_embeds):
+    # object A (label 1) stands at p for frames 0-3 and leaves; object B
+    # (label 2, same appearance) stands at p from frame 4 on
+    p = [10., 10., 40., 90.]
+    labels = [1] * 4 + [2] * 6
+    embeds = True if with_embeds else None
+    agnostic = run_labelled(DeepSORTTracker(track_label='majority'),
+                            [p] * 10, labels, embeds)
+    # B continues A's track; its label turns to 2 once B has more boxes
+    # (5 at frame 8) than A had (4)
+    assert [o[0] for o in agnostic[2:]] == [[0]] * 8
+    assert [o[1][0] for o in agnostic[2:]] == [1, 1, 1, 1, 1, 1, 2, 2]
+    aware = run_labelled(DeepSORTTracker(class_aware=True), [p] * 10,
+                         labels, embeds)
+    # B starts track 1, confirmed by its third box (frame 6); A's track is
+    # never given B's boxes
+    assert [o[0] for o in aware[2:]] == [[0], [0], [], [], [1], [1], [1],
+                                         [1]]
+    assert [o[1] for o in aware[2:]] == [[1], [1], [], [], [2], [2], [2],
+                                         [2]]
+
+
+def test_labels_must_be_non_negative():
+    with pytest.raises(ValueError, match='labels'):
+        DeepSORTTracker().track(np.array([[0., 0., 10., 10.]]), np.ones(1),
+                                labels=np.array([-1]))
+    with pytest.raises(ValueError, match='track_label'):
+        DeepSORTTracker(track_label='first')
+
+
+def test_confirm_new_outputs_a_track_from_its_first_box():
+    box = [[10., 10., 40., 90.]]
+    far = [[300., 10., 330., 90.]]
+    outs = run(DeepSORTTracker(confirm_new=True),
+               [(box, None), (box, None), (far, None), (far, None)])
+    # confirmed at birth: output at once, and kept through a miss
+    assert [o['ids'].tolist() for o in outs] == [[0], [0], [1], [1]]
+    assert DeepSORTTracker(confirm_new=True).track(
+        np.array(box), np.ones(1), frame_id=0)['ids'].tolist() == [0]
+    outs = run(DeepSORTTracker(n_init=1), [(box, None)] * 2)
+    assert [o['ids'].tolist() for o in outs] == [[], [0]]  # reference
