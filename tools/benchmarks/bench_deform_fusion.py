@@ -44,8 +44,22 @@ def parse_args():
     return parser.parse_args()
 
 
-def load_reference(path):
-    """The public DeformFusion class, registered under a scratch scope."""
+def load_reference_modules(paths, scope='bench'):
+    """Import files of the public MASA code, registering into a scratch
+    registry.
+
+    The files register their classes into ``mmdet.registry.MODELS``; while
+    they are imported that name points to a child registry of mmdet's
+    (scope ``scope``), so that mmdet's own registry is left unchanged and
+    the public classes are found only when building in that scope.
+
+    Args:
+        paths (list[str]): Python files of the checkout.
+        scope (str): Scope of the scratch registry. Defaults to 'bench'.
+
+    Returns:
+        tuple: The scratch registry and the list of imported modules.
+    """
     from mmdet import registry
     from mmengine.registry import Registry
     try:
@@ -54,16 +68,26 @@ def load_reference(path):
         stand_in = types.ModuleType('einops')
         stand_in.rearrange = None
         sys.modules['einops'] = stand_in
-    scratch = Registry('bench', parent=registry.MODELS, scope='bench')
+    scratch = Registry(scope, parent=registry.MODELS, scope=scope)
     real = registry.MODELS
-    registry.MODELS = scratch  # the file registers into mmdet.registry
+    registry.MODELS = scratch  # the files register into mmdet.registry
+    modules = []
     try:
-        spec = importlib.util.spec_from_file_location('masa_reference', path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        for i, path in enumerate(paths):
+            name = f'masa_reference_{i}_' + osp.splitext(
+                osp.basename(path))[0]
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            modules.append(module)
     finally:
         registry.MODELS = real
-    return module.DeformFusion
+    return scratch, modules
+
+
+def load_reference(path):
+    """The public DeformFusion class of ``path``."""
+    return load_reference_modules([path])[1][0].DeformFusion
 
 
 def timed(fn, *args):
@@ -78,7 +102,8 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     reference_cls = load_reference(args.reference)
-    ours = DeformFusion(args.channels, args.channels, args.blocks).eval()
+    ours = DeformFusion(args.channels, args.channels, args.blocks,
+                        torch_dcn=False).eval()
     with torch.no_grad():
         for p in ours.parameters():  # offsets too: zero ones hide layouts
             p.normal_(0, 0.05)
