@@ -2,7 +2,7 @@
 
     python tools/benchmarks/bench_deform_fusion.py REFERENCE_FILE
         [--channels 256] [--size 512 512] [--blocks 3] [--rounds 5]
-        [--threads 1]
+        [--threads 1] [--dcn kernel|torch|mmcv]
 
 REFERENCE_FILE is ``masa/models/necks/deform_fusion.py`` of a checkout of
 the public MASA code (siyuanliii/masa; mmcv, mmdet and mmengine, no
@@ -12,8 +12,12 @@ Its ``DeformFusion`` is built beside ours, our random weights
 are loaded into it (same keys and shapes), and both run on the same
 5-level pyramid of an image of ``--size`` (strides 4 to 64), alternating
 which runs first in every round. Prints the largest absolute difference of
-the outputs, the median ms per forward pass of each, and the time spent
-in mmcv's modulated deformable convolutions (the part both share).
+the outputs, the median ms per forward pass of each, and the CPU time
+spent in the modulated deformable convolutions of each. ``--dcn`` picks
+our convs: ``kernel`` (default: what DeformFusion runs at CPU inference,
+``qdtrack.ops.modulated_deform_conv2d_forward_cpu``), ``torch``
+(``torch_dcn=True``) or ``mmcv`` (the public code's op: bit-identical
+outputs).
 """
 import argparse
 import importlib.util
@@ -22,6 +26,7 @@ import statistics
 import sys
 import time
 import types
+from contextlib import contextmanager
 
 import torch
 
@@ -29,6 +34,12 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
 from qdtrack.models.necks import DeformFusion  # noqa: E402
+
+DCN_PATHS = {  # --dcn -> (torch_dcn, cpu_kernel) of our DeformFusion
+    'kernel': (False, True),
+    'torch': (True, False),
+    'mmcv': (False, False),
+}
 
 
 def parse_args():
@@ -41,6 +52,10 @@ def parse_args():
     parser.add_argument('--rounds', type=int, default=5)
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--dcn', choices=sorted(DCN_PATHS), default='kernel',
+        help='our deformable convs: the CPU inference kernel (default, what '
+        'DeformFusion runs), plain torch, or mmcv')
     return parser.parse_args()
 
 
@@ -90,6 +105,43 @@ def load_reference(path):
     return load_reference_modules([path])[1][0].DeformFusion
 
 
+@contextmanager
+def dcn_timer():
+    """Accumulate process CPU seconds spent in modulated deformable convs:
+    mmcv's ``ModulatedDeformConv2d.forward`` and qdtrack's
+    ``modulated_deform_conv2d_torch`` and
+    ``modulated_deform_conv2d_forward_cpu`` (as DeformFusion calls them)."""
+    from mmcv.ops import ModulatedDeformConv2d
+
+    from qdtrack.models.necks import deform_fusion
+    total = [0.]
+
+    def timed(fn):
+
+        def wrapper(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                total[0] += time.process_time() - start
+
+        return wrapper
+
+    mmcv_forward = ModulatedDeformConv2d.forward
+    ours = ('modulated_deform_conv2d_torch',
+            'modulated_deform_conv2d_forward_cpu')
+    saved = {name: getattr(deform_fusion, name) for name in ours}
+    ModulatedDeformConv2d.forward = timed(mmcv_forward)
+    for name, fn in saved.items():
+        setattr(deform_fusion, name, timed(fn))
+    try:
+        yield total
+    finally:
+        ModulatedDeformConv2d.forward = mmcv_forward
+        for name, fn in saved.items():
+            setattr(deform_fusion, name, fn)
+
+
 def timed(fn, *args):
     start = time.perf_counter()
     with torch.no_grad():
@@ -102,8 +154,9 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     reference_cls = load_reference(args.reference)
+    torch_dcn, cpu_kernel = DCN_PATHS[args.dcn]
     ours = DeformFusion(args.channels, args.channels, args.blocks,
-                        torch_dcn=False).eval()
+                        torch_dcn=torch_dcn, cpu_kernel=cpu_kernel).eval()
     with torch.no_grad():
         for p in ours.parameters():  # offsets too: zero ones hide layouts
             p.normal_(0, 0.05)
@@ -128,21 +181,22 @@ def main():
         diff = max(diff, max((a - b).abs().max().item()
                              for a, b in zip(outs['ours'],
                                              outs['reference'])))
-    # the shared part: time inside mmcv's deformable conv in one of our
-    # forward passes (torch profiler, self CPU time of the op)
-    with torch.no_grad(), torch.autograd.profiler.profile() as prof:
-        ours(feats)
-    dcn_ms = sum(e.self_cpu_time_total for e in prof.key_averages()
-                 if 'ModulatedDeformConv2d' in e.key) / 1000
+    # time inside the deformable convs, one more forward pass of each
+    dcn_ms = {}
+    for name, module in (('ours', ours), ('reference', ref)):
+        with torch.no_grad(), dcn_timer() as total:
+            module(feats)
+        dcn_ms[name] = total[0] * 1000
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f'pyramid of {h}x{w}, {args.channels} channels, {args.blocks} '
-          f'blocks, {args.threads} thread(s), {args.rounds} rounds')
+          f'blocks, {args.threads} thread(s), {args.rounds} rounds, '
+          f'our DCN: {args.dcn}')
     print(f'max |ours - reference| = {diff:.3g}')
     print(f"ours      {med['ours']:9.1f} ms")
     print(f"reference {med['reference']:9.1f} ms")
     print(f"ratio reference/ours = {med['reference'] / med['ours']:.3f}")
-    print(f'of which mmcv modulated deformable convs (profiled, ours) '
-          f'{dcn_ms:.1f} ms')
+    print(f"in the deformable convs (process CPU time, one pass): ours "
+          f"{dcn_ms['ours']:.1f} ms, reference {dcn_ms['reference']:.1f} ms")
 
 
 if __name__ == '__main__':

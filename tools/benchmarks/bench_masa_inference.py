@@ -51,7 +51,6 @@ import os.path as osp
 import statistics
 import sys
 import time
-from contextlib import contextmanager
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import mmcv
@@ -63,7 +62,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-from bench_deform_fusion import load_reference_modules  # noqa: E402
+from bench_deform_fusion import DCN_PATHS, dcn_timer, load_reference_modules  # noqa: E402
 
 REFERENCE_FILES = ('masa/models/necks/deform_fusion.py',
                    'masa/models/losses/unbiased_contrastive_loss.py',
@@ -78,7 +77,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--reference', help='checkout of siyuanliii/masa')
     parser.add_argument('--no-reference', action='store_true',
-                        help='compare only our two deformable conv paths')
+                        help='compare only our three deformable conv paths')
     parser.add_argument('--config',
                         default=osp.join(ROOT, 'configs/_base_/models/'
                                          'masa_r50.py'))
@@ -146,9 +145,9 @@ def randomise_offsets(model: torch.nn.Module, std: float = 0.01) -> None:
 
 
 OUR_DCNS = {  # name -> (torch_dcn, cpu_kernel) of DeformFusion
-    'ours': (True, True),  # the default at CPU inference: numba kernel
-    'ours, torch DCN': (True, False),
-    'ours, mmcv DCN': (False, False),
+    'ours': DCN_PATHS['kernel'],  # the default at CPU inference
+    'ours, torch DCN': DCN_PATHS['torch'],
+    'ours, mmcv DCN': DCN_PATHS['mmcv'],
 }
 
 
@@ -201,43 +200,6 @@ def reference_embed(model) -> Embed:
         return model.track_head.predict(feats, [boxes])
 
     return embed
-
-
-@contextmanager
-def dcn_timer():
-    """Accumulate process CPU seconds spent in modulated deformable convs:
-    mmcv's ``ModulatedDeformConv2d.forward`` and qdtrack's
-    ``modulated_deform_conv2d_torch`` and
-    ``modulated_deform_conv2d_forward_cpu`` (as DeformFusion calls them)."""
-    from mmcv.ops import ModulatedDeformConv2d
-
-    from qdtrack.models.necks import deform_fusion
-    total = [0.]
-
-    def timed(fn):
-
-        def wrapper(*args, **kwargs):
-            start = time.process_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                total[0] += time.process_time() - start
-
-        return wrapper
-
-    mmcv_forward = ModulatedDeformConv2d.forward
-    ours = ('modulated_deform_conv2d_torch',
-            'modulated_deform_conv2d_forward_cpu')
-    saved = {name: getattr(deform_fusion, name) for name in ours}
-    ModulatedDeformConv2d.forward = timed(mmcv_forward)
-    for name, fn in saved.items():
-        setattr(deform_fusion, name, timed(fn))
-    try:
-        yield total
-    finally:
-        ModulatedDeformConv2d.forward = mmcv_forward
-        for name, fn in saved.items():
-            setattr(deform_fusion, name, fn)
 
 
 def compare(embeds: Dict[str, Embed], frames: Sequence[Frame],
