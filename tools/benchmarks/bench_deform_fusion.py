@@ -12,12 +12,13 @@ Its ``DeformFusion`` is built beside ours, our random weights
 are loaded into it (same keys and shapes), and both run on the same
 5-level pyramid of an image of ``--size`` (strides 4 to 64), alternating
 which runs first in every round. Prints the largest absolute difference of
-the outputs, the median ms per forward pass of each, and the CPU time
-spent in the modulated deformable convolutions of each. ``--dcn`` picks
-our convs: ``kernel`` (default: what DeformFusion runs at CPU inference,
-``qdtrack.ops.modulated_deform_conv2d_forward_cpu``), ``torch``
-(``torch_dcn=True``) or ``mmcv`` (the public code's op: bit-identical
-outputs).
+the outputs, the median CPU ms per forward pass of each and the CPU time
+spent in the modulated deformable convolutions of each (process CPU time,
+so that other jobs on the machine do not count; one untimed pass first).
+``--dcn`` picks our convs: ``kernel`` (default: what DeformFusion runs at
+CPU inference, ``qdtrack.ops.modulated_deform_conv2d_forward_cpu``),
+``torch`` (``torch_dcn=True``) or ``mmcv`` (the public code's op:
+bit-identical outputs).
 """
 import argparse
 import importlib.util
@@ -143,10 +144,11 @@ def dcn_timer():
 
 
 def timed(fn, *args):
-    start = time.perf_counter()
+    """Output of ``fn(*args)`` without gradients, and its process CPU ms."""
+    start = time.process_time()
     with torch.no_grad():
         out = fn(*args)
-    return out, (time.perf_counter() - start) * 1000
+    return out, (time.process_time() - start) * 1000
 
 
 def main():
@@ -168,6 +170,8 @@ def main():
         torch.randn(1, args.channels, -(-h // s), -(-w // s))
         for s in (4, 8, 16, 32, 64)
     ]
+    timed(ours, feats)  # warm-up: first calls load the numba kernel
+    timed(ref, feats)
     times = {'ours': [], 'reference': []}
     diff = 0.
     for r in range(args.rounds):
