@@ -10,16 +10,16 @@ contiguous values and runs without the GIL on torch's number of threads
 backward: training, CUDA tensors, other dtypes and max pooling go to
 mmcv's op.
 """
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import Callable, Tuple, Union
+from typing import Tuple, Union
 
 import torch
 from mmcv.ops import RoIAlign as MMCVRoIAlign
 from torch import Tensor, nn
 from torch.nn.modules.utils import _pair  # as mmcv's RoIAlign
+
+from ._threads import num_workers, run_split
 
 
 @lru_cache(maxsize=None)
@@ -32,30 +32,6 @@ def _kernels():
                       stacklevel=3)
         return None
     return _roi_align_nhwc_kernel
-
-
-_POOL = {}  # (pid, workers) -> thread pool, one per process
-
-
-def _num_workers() -> int:
-    return max(1, torch.get_num_threads())
-
-
-def _run(task: Callable[[int, int], None], workers: int) -> None:
-    """Run ``task(first, workers)`` for every ``first`` < ``workers``."""
-    if workers == 1:
-        task(0, 1)
-        return
-    key = (os.getpid(), workers)  # a forked child makes its own pool
-    if key not in _POOL:
-        for pool in _POOL.values():  # another size, or the parent's
-            pool.shutdown(wait=False)
-        _POOL.clear()
-        _POOL[key] = ThreadPoolExecutor(workers, 'qdtrack-roi-align')
-    futures = [_POOL[key].submit(task, first, workers)
-               for first in range(workers)]
-    for future in futures:
-        future.result()
 
 
 def _checked_rois(rois: Tensor, batch: int, aligned: bool) -> Tensor:
@@ -129,7 +105,7 @@ def roi_align_forward_cpu(feats: Tensor,
                                int(sampling_ratio), bool(aligned), first,
                                step)
 
-    _run(task, _num_workers())
+    run_split(task, num_workers())
     return out
 
 

@@ -189,3 +189,36 @@ def test_torch_dcn_fusion_equals_mmcv_fusion():
     for (name, p), q in zip(ours.named_parameters(), ref.parameters()):
         torch.testing.assert_close(p.grad, q.grad, rtol=1e-3, atol=1e-3,
                                    msg=name)
+
+
+def test_cpu_inference_kernel_equals_mmcv_fusion(monkeypatch):
+    """At inference on the CPU the numba kernel runs (by default, also with
+    ``torch_dcn=True``) and gives the mmcv fusion's numbers, the released
+    upper-path layout included; with gradients the chosen op runs."""
+    from qdtrack.models.necks import deform_fusion
+    calls = []
+    kernel = deform_fusion.modulated_deform_conv2d_forward_cpu
+
+    def counted(*args, **kwargs):
+        calls.append(args[0].shape)
+        return kernel(*args, **kwargs)
+
+    monkeypatch.setattr(deform_fusion, 'modulated_deform_conv2d_forward_cpu',
+                        counted)
+    ref = randomise(DeformFusion(16, 16, num_blocks=2, cpu_kernel=False))
+    feats = pyramid(sizes=((16, 20), (8, 10), (4, 5)))
+    with torch.no_grad():
+        out_ref = ref(feats)
+    assert calls == []
+    for torch_dcn in (False, True):
+        ours = DeformFusion(16, 16, num_blocks=2, torch_dcn=torch_dcn)
+        ours.load_state_dict(ref.state_dict())
+        with torch.no_grad():
+            out = ours(feats)
+        # 2 blocks x (3 mid + 2 low + 2 high) convs
+        assert len(calls) == 14
+        for a, b in zip(out, out_ref):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+        calls.clear()
+        ours(feats)  # parameters need gradients: training path
+        assert calls == []
