@@ -13,9 +13,16 @@ hold a plain state dict with ``image_encoder.*``, ``prompt_encoder.*`` and
     #                                checkpoint='checkpoints/...pth')
 
 ``--prefix backbone.`` writes the keys as a whole MASA model names them,
-for ``load_from``. The output is written atomically; its ``meta`` records
-the source file, the architecture found (embedding width, depth, image
-size) and the number of dropped tensors.
+for ``load_from``. ``--masa sam_vitb_masa.pth`` adds the adapter and heads
+of a released MASA-SAM checkpoint (``masa_adapter.*``, ``rpn_head.*``,
+``roi_head.*``, ``track_head.*``) to the encoder under ``backbone.``: one
+file that loads strictly into ``configs/_base_/models/masa_sam_vit-b.py``
+(``tools/test.py CONFIG OUT.pth``). The public code holds SAM as a frozen
+detector (``detector.backbone.*``, ``detector.prompt_encoder.*``,
+``detector.mask_decoder.*``); those keys of the MASA file are dropped, the
+encoder comes from the SAM file. The output is written atomically; its
+``meta`` records the source files, the architecture found (embedding
+width, depth, image size) and the number of dropped tensors.
 """
 import argparse
 import io
@@ -91,6 +98,42 @@ def convert(state: Dict[str, torch.Tensor],
     }
 
 
+MASA_PREFIXES = ('masa_adapter.', 'rpn_head.', 'roi_head.', 'track_head.')
+
+
+def masa_state_dict(path: str) -> Dict[str, torch.Tensor]:
+    """The adapter and heads of a released MASA(-SAM) checkpoint.
+
+    Args:
+        path (str): A checkpoint of the public MASA code (state dict under
+            ``'state_dict'``, or bare).
+
+    Returns:
+        dict[str, Tensor]: Its ``masa_adapter.*``, ``rpn_head.*``,
+        ``roi_head.*`` and ``track_head.*`` tensors.
+
+    Raises:
+        FileNotFoundError, ValueError: ``path`` is missing, unreadable or
+            has no ``masa_adapter.*`` key.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: no such MASA checkpoint')
+    try:
+        ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:
+        raise ValueError(f'{path} is not a readable torch checkpoint: '
+                         f'{type(e).__name__}: {e}') from e
+    if isinstance(ckpt, dict) and isinstance(ckpt.get('state_dict'), dict):
+        ckpt = ckpt['state_dict']
+    if not isinstance(ckpt, dict) or not any(
+            isinstance(k, str) and k.startswith('masa_adapter.')
+            for k in ckpt):
+        raise ValueError(f'{path} is not a MASA checkpoint: no '
+                         'masa_adapter.* key')
+    return {k: v for k, v in ckpt.items()
+            if k.startswith(MASA_PREFIXES) and isinstance(v, torch.Tensor)}
+
+
 def encoder_arch(encoder: Dict[str, torch.Tensor], prefix: str = '') -> dict:
     """Embedding width, depth, patch and image size of converted weights."""
     pos = encoder[prefix + 'pos_embed']  # (1, H/16, W/16, C)
@@ -109,7 +152,15 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     p.add_argument('--prefix', default='',
                    help="prefix of the output keys, e.g. 'backbone.' "
                    'for load_from of a whole MASA model')
+    p.add_argument('--masa', help='released MASA-SAM checkpoint whose '
+                   'adapter and heads join the encoder (implies --prefix '
+                   'backbone.)')
     args = p.parse_args(argv)
+    if args.masa:
+        if args.prefix not in ('', 'backbone.'):
+            raise ValueError('--masa writes a whole model: --prefix must '
+                             f"be 'backbone.', got {args.prefix!r}")
+        args.prefix = 'backbone.'
     state = sam_state_dict(args.sam)
     encoder = convert(state, args.prefix)
     missing = [k for k in ('pos_embed', 'patch_embed.proj.weight')
@@ -120,12 +171,20 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     meta = dict(source=osp.abspath(args.sam), prefix=args.prefix,
                 dropped=len(state) - len(encoder),
                 **encoder_arch(encoder, args.prefix))
+    out = dict(encoder)
+    if args.masa:
+        heads = masa_state_dict(args.masa)
+        out.update(heads)
+        meta.update(masa_source=osp.abspath(args.masa),
+                    masa_tensors=len(heads))
     buf = io.BytesIO()
-    torch.save(dict(state_dict=encoder, meta=meta), buf)
+    torch.save(dict(state_dict=out, meta=meta), buf)
     atomic_write_bytes(args.out, buf.getvalue())
     print(f'wrote {args.out}: {len(encoder)} encoder tensors '
           f'(embed_dim {meta["embed_dim"]}, depth {meta["depth"]}, '
-          f'img_size {meta["img_size"]}), dropped {meta["dropped"]}')
+          f'img_size {meta["img_size"]}), dropped {meta["dropped"]}'
+          + (f', + {meta["masa_tensors"]} MASA adapter and head tensors'
+             if args.masa else ''))
     return meta
 
 
