@@ -44,8 +44,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def load_reference(path):
-    """The public DeformFusion class, registered under a scratch scope."""
+def load_reference(path, name='DeformFusion'):
+    """A class of a public MASA file (its ``DeformFusion`` by default),
+    registered under a scratch scope so that mmdet's registry is left as
+    it was."""
     from mmdet import registry
     from mmengine.registry import Registry
     try:
@@ -63,7 +65,7 @@ def load_reference(path):
         spec.loader.exec_module(module)
     finally:
         registry.MODELS = real
-    return module.DeformFusion
+    return getattr(module, name)
 
 
 def timed(fn, *args):
