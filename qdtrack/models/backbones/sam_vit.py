@@ -1,9 +1,10 @@
 """SAM's ViT image encoders as frozen multi-level MASA backbones."""
+from functools import partial
 from typing import Optional, Sequence, Tuple, Union
 
 import torch.nn.functional as F
 from mmengine.model import BaseModule
-from torch import Tensor
+from torch import Tensor, nn
 
 from qdtrack.registry import MODELS
 
@@ -88,6 +89,8 @@ class SAMViT(BaseModule):
             embed_dim=arch['embed_dim'], depth=depth,
             num_heads=arch['num_heads'], mlp_ratio=4.0, out_chans=out_chans,
             qkv_bias=True, use_abs_pos=True, use_rel_pos=True,
+            # SAM's LayerNorm eps (build_sam.py; the class defaults to 1e-5)
+            norm_layer=partial(nn.LayerNorm, eps=1e-6),
             window_size=window_size,
             global_attn_indexes=tuple(arch['global_attn_indexes']))
         self.img_size = img_size

@@ -1,5 +1,6 @@
 """SAMViT and the SAM checkpoint converter, on a tiny random SAM."""
 import importlib.util
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,9 @@ def tiny_sam(seed=0):
             img_size=IMG, patch_size=PATCH, embed_dim=TINY['embed_dim'],
             depth=TINY['depth'], num_heads=TINY['num_heads'], out_chans=8,
             qkv_bias=True, use_rel_pos=True, window_size=WINDOW,
-            global_attn_indexes=TINY['global_attn_indexes']),
+            global_attn_indexes=TINY['global_attn_indexes'],
+            norm_layer=partial(torch.nn.LayerNorm, eps=1e-6)),  # build_sam
+
         prompt_encoder=PromptEncoder(
             embed_dim=8, image_embedding_size=(grid, grid),
             input_image_size=(IMG, IMG), mask_in_chans=4),
@@ -149,6 +152,11 @@ def test_converter_refuses_what_is_not_a_sam_checkpoint(tmp_path):
 def test_frozen_and_any_multiple_of_16():
     backbone = tiny_backbone()
     assert not any(p.requires_grad for p in backbone.parameters())
+    # SAM's LayerNorms (build_sam.py), not the class default 1e-5
+    norms = [m for m in backbone.modules()
+             if isinstance(m, torch.nn.LayerNorm)]
+    assert len(norms) == 2 * TINY['depth']
+    assert all(m.eps == 1e-6 for m in norms)
     backbone.train()
     assert not backbone.training
     # the pretraining grid uses the position embedding as it is
