@@ -101,9 +101,10 @@ def load_reference_modules(paths, scope='bench'):
     return scratch, modules
 
 
-def load_reference(path):
-    """The public DeformFusion class of ``path``."""
-    return load_reference_modules([path])[1][0].DeformFusion
+def load_reference(path, name='DeformFusion'):
+    """A class of the public MASA file ``path`` (its ``DeformFusion`` by
+    default)."""
+    return getattr(load_reference_modules([path])[1][0], name)
 
 
 @contextmanager

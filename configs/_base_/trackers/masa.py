@@ -7,8 +7,11 @@
 # every detection is tracked, similarity (bi-softmax + cosine) / 2, greedy,
 # no backdrops; "distractor" removal: a box scored below 0.5 overlapping a
 # higher-scored box at IoU > 0.3 is dropped (no removal above 0.5).
-# Not reproduced: the optional centre-distance prior (max_distance, fps),
-# which the released TAO/BDD configs leave off (max_distance=-1).
+# Optional centre-distance prior (off in the released configs,
+# max_distance=-1): similarities are multiplied by 1 within
+# max_distance * exp(gap / (fps / 6)) pixels of the track's last centre
+# (gap: frames since it was seen), by exp(-excess / (100 / fps)) beyond;
+# e.g. --cfg-options model.tracker.max_distance=100 model.tracker.fps=30.
 masa_tao_tracker = dict(
     type='QuasiDenseTrackManager',
     init_score_thr=0.0001,
@@ -24,11 +27,15 @@ masa_tao_tracker = dict(
     nms_with_cats=False,
     with_cats=False,
     match_metric='masa',
-    match_method='greedy')
+    match_method='greedy',
+    max_distance=-1,
+    fps=1)
 # Plug-and-play with any detector (configs/masa-one/masa_r50_plug_and_play
-# .py): the TAO preset with thresholds for raw detector scores.
+# .py): the TAO preset with thresholds for raw detector scores and the
+# centre-distance prior on (100 pixels, 30 fps, the released values).
 masa_plug_and_play_tracker = dict(
-    masa_tao_tracker, init_score_thr=0.1, obj_score_thr=0.01)
+    masa_tao_tracker, init_score_thr=0.1, obj_score_thr=0.01,
+    max_distance=100, fps=30)
 # BDD100K (MasaBDDTracker in configs/masa-one/bdd_test): QDTrack's BDD
 # tracker without categories (bi-softmax, 1-frame backdrops).
 masa_bdd_tracker = dict(

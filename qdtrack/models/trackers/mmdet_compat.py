@@ -50,7 +50,8 @@ _EXTRAS_AS_MMDET = dict(
     score_momentum=1.0,
     nms_with_cats=False,
     mask_cats_before_softmax=False,
-    match_method='greedy')
+    match_method='greedy',
+    max_distance=-1)
 
 
 def mmdet_tracker_kwargs(manager: 'QuasiDenseTrackManager') -> dict:

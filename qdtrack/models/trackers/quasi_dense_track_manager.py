@@ -8,6 +8,7 @@ from torch import Tensor
 from qdtrack.registry import MODELS
 
 from .box_iou import box_iou
+from .distance_prior import centre_distance_prior
 from .matching import MATCH_METHODS, match
 from .mmdet_compat import resolve_alias
 from .point_similarity import POINT_METRICS
@@ -86,7 +87,16 @@ class QuasiDenseTrackManager:
     softmaxes over same-category items only), ``nms_score_thr`` and
     ``nms_with_cats`` (its distractor removal: class-aware, for scores below
     0.5 only), ``score_momentum`` (its score smoothing), ``'masa'`` metric
-    ((bi-softmax + cosine) / 2) and ``match_method='hungarian'``.
+    ((bi-softmax + cosine) / 2), ``match_method='hungarian'``, and the
+    centre-distance prior of the public TAO tracker (``max_distance``,
+    ``fps``; see :func:`~qdtrack.models.trackers.distance_prior.
+    centre_distance_prior`): before association each similarity is
+    multiplied by a weight that is 1 while the detection's centre is
+    within ``max_distance * exp(gap / (fps / 6))`` of the memory item's
+    last box centre (``gap``: frames since it was seen) and decays as
+    ``exp(-excess / (100 / fps))`` beyond, so far matches fall below
+    ``match_score_thr``. Off by default (``max_distance=-1``), as in the
+    released MASA configs. Distances are in the pixels of the given boxes.
 
     Args:
         init_score_thr (float): Score above which an unmatched detection
@@ -134,6 +144,11 @@ class QuasiDenseTrackManager:
             ``num_frames_retain`` (give one of the two).
         memo_backdrop_frames (int, optional): mmdet's name of
             ``num_frames_backdrop``.
+        max_distance (float): Centre distance (pixels) of the distance
+            prior at a gap of 0 frames; -1 disables the prior. Defaults to
+            -1.
+        fps (float): Frame rate of the videos, for the distance prior.
+            Defaults to 1.
     """
 
     def __init__(self,
@@ -154,7 +169,9 @@ class QuasiDenseTrackManager:
                  match_metric: str = 'bisoftmax',
                  match_method: str = 'greedy',
                  memo_tracklet_frames: Optional[int] = None,
-                 memo_backdrop_frames: Optional[int] = None) -> None:
+                 memo_backdrop_frames: Optional[int] = None,
+                 max_distance: float = -1,
+                 fps: float = 1) -> None:
         num_frames_retain = resolve_alias(
             'num_frames_retain', num_frames_retain, 'memo_tracklet_frames',
             memo_tracklet_frames, 10)
@@ -199,6 +216,13 @@ class QuasiDenseTrackManager:
         if match_method not in MATCH_METHODS:
             raise ValueError(f'match_method must be one of {MATCH_METHODS}, '
                              f'got {match_method!r}')
+        if not (max_distance == -1 or max_distance >= 0):
+            raise ValueError('max_distance is a distance in pixels (>= 0), '
+                             f'or -1 to disable the prior; got {max_distance}')
+        if not fps > 0:
+            raise ValueError(f'fps must be > 0, got {fps}')
+        self.max_distance = max_distance
+        self.fps = fps
         self.init_score_thr = init_score_thr
         self.obj_score_thr = obj_score_thr
         self.match_score_thr = match_score_thr
@@ -366,14 +390,17 @@ class QuasiDenseTrackManager:
         max_iou_kept = earlier.mul_(keep).amax(dim=1)
         return keep, max_iou_kept
 
-    def _associate(self, scores: Tensor, labels: Tensor,
-                   embeds: Tensor) -> Tuple[Tensor, Tensor]:
+    def _associate(self, scores: Tensor, labels: Tensor, embeds: Tensor,
+                   bboxes: Tensor, frame_id: int) -> Tuple[Tensor, Tensor]:
         """Match the detections with the memory.
 
         Args:
             scores (Tensor): Scores of shape (N, ), sorted descending.
             labels (Tensor): Labels of shape (N, ).
             embeds (Tensor): Embeddings of shape (N, D).
+            bboxes (Tensor): Boxes of shape (N, 4) (for the distance
+                prior).
+            frame_id (int): The frame (for the distance prior).
 
         Returns:
             tuple[Tensor, Tensor]: ``ids`` (N, ): the continued track's id,
@@ -391,6 +418,15 @@ class QuasiDenseTrackManager:
                 valid = labels[:, None] == memo_labels[None, :]
         sim = match_similarity(embeds, self._embeds, self.match_metric,
                                valid, self.mask_cats_before_softmax)
+        if self.max_distance != -1:
+            seen = self._meta[:, self._LAST] - torch.where(
+                memo_ids >= 0, self.num_frames_retain,
+                self.num_frames_backdrop)
+            prior = centre_distance_prior(bboxes, self._boxes[:, :4],
+                                          frame_id - seen, self.max_distance,
+                                          self.fps)
+            # excluded pairs (-inf) stay excluded, even where prior is 0
+            sim = torch.where(torch.isfinite(sim), sim * prior, sim)
         can_take = scores > self.obj_score_thr
         cols, confs = match(sim, self.match_score_thr, memo_ids >= 0,
                             can_take, self.match_method)
@@ -538,7 +574,8 @@ class QuasiDenseTrackManager:
         if self._meta.size(0) == 0:
             ids = torch.full_like(det_inds, -1)
         else:
-            ids, cols = self._associate(scores, labels, embeds)
+            ids, cols = self._associate(scores, labels, embeds,
+                                        dets[:, :4], frame_id)
             continued = torch.nonzero(ids >= 0).squeeze(1)
         unmatched = ids == -1
         new = unmatched & (scores > self.init_score_thr)
