@@ -18,7 +18,12 @@ _base_ = [
 max_iters = 120
 train_cfg = dict(
     _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
-    val_interval=max_iters + 1)  # no validation: use masa_toy_given-obs.py
+    val_interval=max_iters + 1)
+# no validation (mmengine's iteration loop would still validate after the
+# last iteration, ~4-9 min of CPU): test with masa_toy_given-obs.py
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=40)
