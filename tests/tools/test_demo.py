@@ -166,7 +166,10 @@ def test_memory_is_flat_in_the_number_of_frames(tmp_path):
     kept_mb = n * out['frame_mb']
     growth = rss[3 * n] - rss[2 * n]
     control = rss[4 * n] - rss[3 * n]
-    assert control > 0.7 * kept_mb, out
+    # the allocator can serve part of the kept frames from memory freed
+    # earlier (measured: 69 % of their size once), so the control bound is
+    # half their size, still far above the growth bound below
+    assert control > 0.5 * kept_mb, out
     assert growth < 0.2 * kept_mb, out
 
 
