@@ -12,6 +12,25 @@
 # multi-GPU training).
 _base_ = ['../trackers/masa.py']
 
+# the distillation head of the public SAM and detector-backbone variants
+# (masa_sam_vit-*.py, masa_swin-b_detector.py): the RPN's box loss is
+# SmoothL1 (beta 1/9) and the RoI box head has 2 fc layers
+masa_2fc_rpn_loss_bbox = dict(
+    type='SmoothL1Loss', beta=1.0 / 9.0, loss_weight=1.0)
+masa_2fc_bbox_head = dict(
+    type='Shared2FCBBoxHead',
+    in_channels=256,
+    fc_out_channels=1024,
+    roi_feat_size=7,
+    num_classes=1,
+    bbox_coder=dict(
+        type='DeltaXYWHBBoxCoder',
+        target_means=[0., 0., 0., 0.],
+        target_stds=[0.1, 0.1, 0.2, 0.2]),
+    reg_class_agnostic=True,
+    loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
+    loss_bbox=dict(type='L1Loss', loss_weight=1.0))
+
 model = dict(
     type='MASA',
     data_preprocessor=dict(

@@ -36,22 +36,5 @@ model = dict(
             type='DyHead', in_channels=256, out_channels=256,
             num_blocks=3)),
     rpn_head=dict(
-        loss_bbox=dict(
-            _delete_=True, type='SmoothL1Loss', beta=1.0 / 9.0,
-            loss_weight=1.0)),
-    roi_head=dict(
-        bbox_head=dict(
-            _delete_=True,
-            type='Shared2FCBBoxHead',
-            in_channels=256,
-            fc_out_channels=1024,
-            roi_feat_size=7,
-            num_classes=1,
-            bbox_coder=dict(
-                type='DeltaXYWHBBoxCoder',
-                target_means=[0., 0., 0., 0.],
-                target_stds=[0.1, 0.1, 0.2, 0.2]),
-            reg_class_agnostic=True,
-            loss_cls=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-            loss_bbox=dict(type='L1Loss', loss_weight=1.0))))
+        loss_bbox=dict(_delete_=True, **_base_.masa_2fc_rpn_loss_bbox)),
+    roi_head=dict(bbox_head=dict(_delete_=True, **_base_.masa_2fc_bbox_head)))

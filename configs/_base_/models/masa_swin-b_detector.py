@@ -2,7 +2,8 @@
 # masa-detic variants, whose Swin-B detector also feeds the adapter. As in
 # their configs, the adapter takes the stride 8/16/32 levels (256/512/1024
 # channels), its FPN adds two pooled levels (strides 8-128), the RoI heads
-# read strides 8/16/32 and the box head is a 2-fc head.
+# read strides 8/16/32, the RPN's box loss is SmoothL1 and the box head
+# has 2 fc layers.
 # `detector=dict(config=..., checkpoint=...)` names any mmdet detector
 # config (path relative to the working directory) and its weights. The
 # example detector's Swin-B gives all four levels (its own FPN takes them);
@@ -20,22 +21,10 @@ model = dict(
         checkpoint=None),  # your detector's weights
     masa_adapter=dict(
         pyramid=dict(in_channels=[128, 256, 512, 1024], start_level=1)),
-    rpn_head=dict(anchor_generator=dict(strides=strides + [64, 128])),
+    rpn_head=dict(
+        anchor_generator=dict(strides=strides + [64, 128]),
+        loss_bbox=dict(_delete_=True, **_base_.masa_2fc_rpn_loss_bbox)),
     roi_head=dict(
         bbox_roi_extractor=dict(featmap_strides=strides),
-        bbox_head=dict(
-            _delete_=True,
-            type='Shared2FCBBoxHead',
-            in_channels=256,
-            fc_out_channels=1024,
-            roi_feat_size=7,
-            num_classes=1,
-            bbox_coder=dict(
-                type='DeltaXYWHBBoxCoder',
-                target_means=[0., 0., 0., 0.],
-                target_stds=[0.1, 0.1, 0.2, 0.2]),
-            reg_class_agnostic=True,
-            loss_cls=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-            loss_bbox=dict(type='L1Loss', loss_weight=1.0))),
+        bbox_head=dict(_delete_=True, **_base_.masa_2fc_bbox_head)),
     track_head=dict(roi_extractor=dict(featmap_strides=strides)))
