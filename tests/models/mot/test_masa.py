@@ -29,10 +29,16 @@ def small_cfg():
     model.masa_adapter.pyramid.update(
         in_channels=[16, 32, 64, 128], out_channels=32)
     model.masa_adapter.fusion.update(in_channels=32, out_channels=32)
+    model.roi_head.bbox_head.conv_out_channels = 32
+    return shrink_heads(model)
+
+
+def shrink_heads(model):
+    """A MASA model config's heads at 32 channels, with fewer proposals
+    and RoI samples (shared by the R50 and SAM test configs)."""
     model.rpn_head.update(in_channels=32, feat_channels=32)
     model.roi_head.bbox_roi_extractor.out_channels = 32
-    model.roi_head.bbox_head.update(
-        in_channels=32, conv_out_channels=32, fc_out_channels=64)
+    model.roi_head.bbox_head.update(in_channels=32, fc_out_channels=64)
     model.train_cfg.rpn_proposal.update(nms_pre=300, max_per_img=150)
     model.test_cfg.rpn.update(nms_pre=300, max_per_img=150)
     model.train_cfg.rcnn.sampler.num = 128

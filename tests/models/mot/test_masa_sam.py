@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from mmengine.config import Config
-from test_masa import GTS, make_batch, make_video
+from test_masa import GTS, make_batch, make_video, shrink_heads
 
 from qdtrack.datasets.masa.sam_import import import_segment_anything
 from qdtrack.models.backbones import SAM_VIT_ARCHS, SAMViT
@@ -30,18 +30,7 @@ def tiny_cfg():
     model.masa_adapter.pyramid.update(in_channels=16, out_channels=32)
     model.masa_adapter.fusion.update(in_channels=32, out_channels=32,
                                      num_blocks=1)
-    model.rpn_head.update(in_channels=32, feat_channels=32)
-    model.roi_head.bbox_roi_extractor.out_channels = 32
-    model.roi_head.bbox_head.update(in_channels=32, fc_out_channels=64)
-    model.train_cfg.rpn_proposal.update(nms_pre=300, max_per_img=150)
-    model.test_cfg.rpn.update(nms_pre=300, max_per_img=150)
-    model.train_cfg.rcnn.sampler.num = 128
-    model.track_head.roi_extractor.out_channels = 32
-    model.track_head.embed_head.update(
-        in_channels=32, conv_out_channels=32, fc_out_channels=64,
-        embed_channels=32, norm_cfg=dict(type='GN', num_groups=8))
-    model.track_head.train_cfg.sampler.num = 128
-    return model
+    return shrink_heads(model)
 
 
 def meta_model(path):
