@@ -17,15 +17,13 @@ For CPU inference (no gradient, float32)
 with mmcv's arithmetic, then one matmul with the weight; the columns equal
 mmcv's, the output differs only by the matmul's summation order.
 """
-import warnings
-from functools import lru_cache
 from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._threads import num_workers, run_split
+from ._threads import load_kernel, num_workers, run_split
 
 
 def modulated_deform_conv2d_torch(x: Tensor,
@@ -104,16 +102,10 @@ def _base_grid(h_out: int, w_out: int, stride: int, padding: int,
     return base_y, base_x
 
 
-@lru_cache(maxsize=None)
 def _kernels():
     """The numba kernel's module, or None (with a warning) without numba."""
-    try:
-        from . import _deform_conv_nhwc_kernel
-    except ImportError as err:  # pragma: no cover (numba is a dependency)
-        warnings.warn(f'the CPU deformable conv kernel is unavailable ({err})',
-                      stacklevel=3)
-        return None
-    return _deform_conv_nhwc_kernel
+    return load_kernel('_deform_conv_nhwc_kernel',
+                       'the CPU deformable conv kernel is unavailable')
 
 
 def cpu_kernel_applies(x: Tensor, offset: Tensor, mask: Tensor,

@@ -10,8 +10,6 @@ contiguous values and runs without the GIL on torch's number of threads
 backward: training, CUDA tensors, other dtypes and max pooling go to
 mmcv's op.
 """
-import warnings
-from functools import lru_cache
 from typing import Tuple, Union
 
 import torch
@@ -19,19 +17,13 @@ from mmcv.ops import RoIAlign as MMCVRoIAlign
 from torch import Tensor, nn
 from torch.nn.modules.utils import _pair  # as mmcv's RoIAlign
 
-from ._threads import num_workers, run_split
+from ._threads import load_kernel, num_workers, run_split
 
 
-@lru_cache(maxsize=None)
 def _kernels():
     """The numba kernels' module, or None (with a warning) without numba."""
-    try:
-        from . import _roi_align_nhwc_kernel
-    except ImportError as err:  # pragma: no cover (numba is a dependency)
-        warnings.warn(f'qdtrack.ops.RoIAlign falls back to mmcv ({err})',
-                      stacklevel=3)
-        return None
-    return _roi_align_nhwc_kernel
+    return load_kernel('_roi_align_nhwc_kernel',
+                       'qdtrack.ops.RoIAlign falls back to mmcv')
 
 
 def _checked_rois(rois: Tensor, batch: int, aligned: bool) -> Tensor:
