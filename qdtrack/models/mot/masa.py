@@ -10,6 +10,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from qdtrack.models.utils import jittered_proposals
 from qdtrack.ops import use_cpu_roi_align
 from qdtrack.registry import MODELS
 
@@ -92,7 +93,11 @@ class MASA(BaseMOTModel):
         roi_head (dict, optional): Config of the RoI head (one class).
         tracker (dict, optional): Config of the track manager.
         train_cfg (dict, optional): ``rpn``, ``rpn_proposal`` and ``rcnn``
-            training configs of the distillation head.
+            training configs of the distillation head. Without
+            ``rpn_head``/``roi_head``, ``track_proposals`` (keyword
+            arguments of :func:`jittered_proposals`) makes the proposals
+            the track head samples from: boxes jittered around each view's
+            instances (the no-distillation ablation).
         test_cfg (dict, optional): ``rpn`` and ``rcnn`` test configs.
         box_source (str): Where test boxes come from (see above).
             Defaults to ``'distillation'``.
@@ -220,13 +225,28 @@ class MASA(BaseMOTModel):
         Returns:
             dict[str, Tensor]: ``loss_rpn_cls``, ``loss_rpn_bbox``,
             ``loss_cls``, ``loss_bbox``, ``acc``, ``loss_track`` and
-            ``loss_track_aux``.
+            ``loss_track_aux`` (only the last two without the distillation
+            head).
         """
-        if not self.with_distillation:
-            raise RuntimeError('training MASA needs rpn_head and roi_head')
-        key_imgs, ref_imgs, _, _ = split_pairs(inputs, data_samples)
+        jitter_cfg = self.train_cfg.get('track_proposals')
+        if not self.with_distillation and jitter_cfg is None:
+            raise RuntimeError(
+                'training MASA without rpn_head and roi_head needs '
+                'train_cfg.track_proposals (the settings of '
+                'qdtrack.models.utils.jittered_proposals): the track head '
+                'samples its RoIs among proposals')
+        key_imgs, ref_imgs, key_samples, ref_samples = split_pairs(
+            inputs, data_samples)
         x = self.extract_feat(key_imgs)
         ref_x = self.extract_feat(ref_imgs)
+        if not self.with_distillation:
+            key_proposals, ref_proposals = [[
+                InstanceData(bboxes=jittered_proposals(
+                    s.gt_instances.bboxes, s.metainfo['img_shape'],
+                    **jitter_cfg)) for s in samples
+            ] for samples in (key_samples, ref_samples)]
+            return self.track_head.loss(x, ref_x, key_proposals,
+                                        ref_proposals, data_samples)
         proposal_cfg = self.train_cfg.get('rpn_proposal', self.test_cfg.rpn)
         return pair_losses(x, ref_x, self.rpn_head, self.roi_head,
                            self.track_head, data_samples, proposal_cfg,
