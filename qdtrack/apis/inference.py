@@ -24,7 +24,7 @@ from .frame_source import FrameSource, Source
 
 #: Keys :func:`track_video` puts in every frame's metainfo.
 FRAME_META_KEYS = ('frame_index', 'video_name', 'mot_frame_id',
-                   'public_detections')
+                   'public_detections', 'public_det_labels')
 
 Detections = Union[str, os.PathLike, Dict[int, np.ndarray]]
 
@@ -169,10 +169,13 @@ def track_video(model: nn.Module,
         detections (str | PathLike | dict, optional): Given boxes
             (given-observation mode): a MOT17 ``det.txt`` (frame ``f`` of
             the file is frame index ``f - 1``) or a dict frame index ->
-            (K, 5) array ``x1, y1, x2, y2, score`` in image coordinates.
+            (K, 5) array ``x1, y1, x2, y2, score`` in image coordinates,
+            or (K, 6) with each box's class index last (e.g. a TAO
+            category; without it every box has the model's given label).
             Each frame carries them as ``public_detections`` (frames
-            without an entry carry none, shape (0, 5)). Models that track
-            given boxes (SORT without detector) need them.
+            without an entry carry none, shape (0, 5)) and the classes as
+            ``public_det_labels``. Models that track given boxes (SORT
+            without detector) need them.
         start (int): First frame index to track. Defaults to 0.
         end (int, optional): Index one past the last frame. Defaults to
             None (the whole source).
@@ -203,7 +206,10 @@ def track_video(model: nn.Module,
         if frames.num_frames is not None:
             info['ori_video_length'] = [frames.num_frames]
         if given is not None:
-            info['public_detections'] = [given.get(index, empty)]
+            boxes = given.get(index, empty)
+            info['public_detections'] = [boxes[:, :5]]
+            if boxes.shape[1] == 6:
+                info['public_det_labels'] = [boxes[:, 5].astype(np.int64)]
         yield _track_frame(model, info, index, img)
 
 
@@ -237,7 +243,8 @@ def _track_frame(model: nn.Module, info: dict, index: int,
 
 
 def _given_boxes(detections: Detections) -> Dict[int, np.ndarray]:
-    """Given boxes per 0-based frame index, each (K, 5) float32."""
+    """Given boxes per 0-based frame index, each (K, 5) float32, or
+    (K, 6) with class indices last (all frames alike)."""
     if isinstance(detections, (str, os.PathLike)):
         from qdtrack.datasets.mot_files import read_public_detections
         by_frame = read_public_detections(os.fspath(detections))
@@ -249,10 +256,23 @@ def _given_boxes(detections: Detections) -> Dict[int, np.ndarray]:
     given = {}
     for index, boxes in detections.items():
         arr = np.asarray(boxes, dtype=np.float32)
-        if arr.size == 0:
-            arr = arr.reshape(0, 5)
-        if arr.ndim != 2 or arr.shape[1] != 5:
-            raise ValueError(f'detections[{index}]: expected a (K, 5) array '
-                             f'x1, y1, x2, y2, score, got shape {arr.shape}')
+        if arr.ndim != 2 or arr.shape[1] not in (5, 6):
+            if arr.size == 0:
+                arr = arr.reshape(0, 5)
+            else:
+                raise ValueError(
+                    f'detections[{index}]: expected a (K, 5) array x1, y1, '
+                    'x2, y2, score or (K, 6) with a class index last, got '
+                    f'shape {arr.shape}')
+        if arr.shape[1] == 6 and not np.all(arr[:, 5] == np.round(arr[:, 5])):
+            raise ValueError(f'detections[{index}]: column 6 holds class '
+                             'indices and must be whole numbers')
         given[int(index)] = arr
+    widths = {arr.shape[1] for arr in given.values() if len(arr)}
+    if len(widths) > 1:
+        raise ValueError('detections: give every frame 5 columns or every '
+                         'frame 6 (with class indices), not a mix')
+    if widths == {6}:
+        given = {i: arr if arr.shape[1] == 6 else np.zeros((0, 6), np.float32)
+                 for i, arr in given.items()}
     return given

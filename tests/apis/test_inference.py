@@ -165,6 +165,28 @@ def test_refusals(toy):
         init_tracker(QDTRACK_CFG, osp.join(toy, 'missing.pth'))
 
 
+
+def test_given_boxes_with_classes(toy):
+    """A sixth column gives each box its class (public_det_labels), e.g.
+    a TAO category; the tracks keep it."""
+    model = init_tracker(SORT_CFG)
+    seq = osp.join(toy, 'val', SEQ)
+    boxes = np.array([[100, 50, 140, 150, 0.9, 3], [300, 60, 345, 170, 0.8,
+                                                     5]], dtype=np.float32)
+    out = list(track_video(model, seq, detections={
+        0: boxes, 1: boxes, 2: np.zeros((0, 6)), 3: []}, end=4))
+    assert out[1].labels.tolist() == [3, 5]
+    assert out[1].data_sample.metainfo['public_det_labels'].tolist() == [3, 5]
+    assert len(out[2].ids) == len(out[3].ids) == 0
+    five = list(track_video(model, seq, detections={0: boxes[:, :5]},
+                            end=1))
+    assert 'public_det_labels' not in five[0].data_sample.metainfo
+    with pytest.raises(ValueError, match='not a mix'):
+        next(track_video(model, seq, detections={0: boxes,
+                                                 1: boxes[:, :5]}))
+    with pytest.raises(ValueError, match=r'detections\[0\].*whole'):
+        next(track_video(model, seq, detections={0: boxes + 0.5}))
+
 def test_frame_pipeline_swaps_loading_keeps_resize():
     from mmengine.config import Config
     cfg = Config.fromfile(QDTRACK_CFG)
