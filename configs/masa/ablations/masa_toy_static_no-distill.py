@@ -2,9 +2,10 @@
 # no RoI box head); only the track loss trains the adapter. The track head
 # samples its RoIs among boxes jittered around each view's instances
 # (qdtrack.models.utils.jittered_proposals) instead of the RPN's proposals.
-# Test it with masa_toy_given-obs.py (given boxes need no distillation
-# head; the checkpoint's missing rpn_head/roi_head keys are reported and
-# unused).
+# Test it on given boxes, which need no distillation head (checkpoints
+# load strictly, so the test model drops the heads too):
+#   python tools/test.py configs/masa/masa_toy_given-obs.py CKPT \
+#       --cfg-options model.rpn_head=None model.roi_head=None
 _base_ = '../masa_toy_static.py'
 
 model = dict(
