@@ -39,9 +39,11 @@ masa_view_transforms = [
     dict(type='FilterViewInstances', min_size=2.0),
     dict(type='Pad', size=masa_img_scale, pad_val=dict(img=(114, 114, 114))),
 ]
+masa_pack_views = dict(
+    type='PackTrackInputs', meta_keys=('homography_matrix', ))
 masa_train_pipeline = [
     dict(type='TwoViews', transforms=masa_view_transforms),
-    dict(type='PackTrackInputs', meta_keys=('homography_matrix', )),
+    masa_pack_views,
 ]
 
 train_dataloader = dict(

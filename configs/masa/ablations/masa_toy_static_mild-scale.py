@@ -6,12 +6,8 @@ _base_ = '../masa_toy_static.py'
 
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        dict(
-            type='TwoViews',
-            transforms=[
-                dict(t, ratio_range=(0.8, 1.25))
-                if t['type'] == 'RandomResize' else t
-                for t in _base_.masa_view_transforms
-            ]),
-        dict(type='PackTrackInputs', meta_keys=('homography_matrix', )),
+        dict(type='TwoViews', transforms=[
+            dict(t, ratio_range=(0.8, 1.25)) if t['type'] == 'RandomResize'
+            else t for t in _base_.masa_view_transforms]),
+        _base_.masa_pack_views,
     ]))

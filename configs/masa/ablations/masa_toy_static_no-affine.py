@@ -5,13 +5,12 @@
 # augmentation costs the toy embeddings.
 _base_ = '../masa_toy_static.py'
 
+dropped = 'RandomAffineWithHomography'
 train_dataloader = dict(
-    dataset=dict(pipeline=[
-        dict(
-            type='TwoViews',
-            transforms=[
+    dataset=dict(
+        pipeline=[
+            dict(type='TwoViews', transforms=[
                 t for t in _base_.masa_view_transforms
-                if t['type'] != 'RandomAffineWithHomography'
-            ]),
-        dict(type='PackTrackInputs', meta_keys=('homography_matrix', )),
-    ]))
+                if t['type'] != dropped]),
+            _base_.masa_pack_views,
+        ]))

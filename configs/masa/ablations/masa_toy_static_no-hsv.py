@@ -4,13 +4,12 @@
 # whether the colour jitter alone costs the toy embeddings their lead.
 _base_ = '../masa_toy_static.py'
 
+dropped = 'YOLOXHSVRandomAug'
 train_dataloader = dict(
-    dataset=dict(pipeline=[
-        dict(
-            type='TwoViews',
-            transforms=[
+    dataset=dict(
+        pipeline=[
+            dict(type='TwoViews', transforms=[
                 t for t in _base_.masa_view_transforms
-                if t['type'] != 'YOLOXHSVRandomAug'
-            ]),
-        dict(type='PackTrackInputs', meta_keys=('homography_matrix', )),
-    ]))
+                if t['type'] != dropped]),
+            _base_.masa_pack_views,
+        ]))

@@ -4,15 +4,13 @@
 # tells which part of the strong augmentation costs the toy embeddings.
 _base_ = '../masa_toy_static.py'
 
+dropped = 'SharedImageMixUp'
 train_dataloader = dict(
     dataset=dict(
         num_mix_images=0,
         pipeline=[
-            dict(
-                type='TwoViews',
-                transforms=[
-                    t for t in _base_.masa_view_transforms
-                    if t['type'] != 'SharedImageMixUp'
-                ]),
-            dict(type='PackTrackInputs', meta_keys=('homography_matrix', )),
+            dict(type='TwoViews', transforms=[
+                t for t in _base_.masa_view_transforms
+                if t['type'] != dropped]),
+            _base_.masa_pack_views,
         ]))
