@@ -21,6 +21,5 @@ train_dataloader = dict(
                     dict(type='Pad', size=masa_img_scale,
                          pad_val=dict(img=(114, 114, 114))),
                 ]),
-            dict(type='PackTrackInputs',
-                 meta_keys=('homography_matrix', )),
+            _base_.masa_pack_views,
         ]))
