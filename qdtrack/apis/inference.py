@@ -244,7 +244,7 @@ def _track_frame(model: nn.Module, info: dict, index: int,
 
 def _given_boxes(detections: Detections) -> Dict[int, np.ndarray]:
     """Given boxes per 0-based frame index, each (K, 5) float32, or
-    (K, 6) with class indices last (all frames alike)."""
+    (K, 6) with class indices last (all non-empty frames alike)."""
     if isinstance(detections, (str, os.PathLike)):
         from qdtrack.datasets.mot_files import read_public_detections
         by_frame = read_public_detections(os.fspath(detections))
@@ -256,23 +256,18 @@ def _given_boxes(detections: Detections) -> Dict[int, np.ndarray]:
     given = {}
     for index, boxes in detections.items():
         arr = np.asarray(boxes, dtype=np.float32)
+        if arr.size == 0:
+            arr = arr.reshape(0, 5)
         if arr.ndim != 2 or arr.shape[1] not in (5, 6):
-            if arr.size == 0:
-                arr = arr.reshape(0, 5)
-            else:
-                raise ValueError(
-                    f'detections[{index}]: expected a (K, 5) array x1, y1, '
-                    'x2, y2, score or (K, 6) with a class index last, got '
-                    f'shape {arr.shape}')
+            raise ValueError(
+                f'detections[{index}]: expected a (K, 5) array x1, y1, x2, '
+                'y2, score or (K, 6) with a class index last, got shape '
+                f'{arr.shape}')
         if arr.shape[1] == 6 and not np.all(arr[:, 5] == np.round(arr[:, 5])):
             raise ValueError(f'detections[{index}]: column 6 holds class '
                              'indices and must be whole numbers')
         given[int(index)] = arr
-    widths = {arr.shape[1] for arr in given.values() if len(arr)}
-    if len(widths) > 1:
+    if len({arr.shape[1] for arr in given.values() if len(arr)}) > 1:
         raise ValueError('detections: give every frame 5 columns or every '
                          'frame 6 (with class indices), not a mix')
-    if widths == {6}:
-        given = {i: arr if arr.shape[1] == 6 else np.zeros((0, 6), np.float32)
-                 for i, arr in given.items()}
     return given
