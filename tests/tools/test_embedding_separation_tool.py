@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from qdtrack.datasets.mot_files import read_mot_det, read_mot_gt
-from qdtrack.datasets.toy import generate_toy_benchmark
 from qdtrack.evaluation.functional.embedding_separation import match_ids
 from qdtrack.evaluation.functional.id_switches import scored_gt_rows
 
@@ -25,12 +24,8 @@ CONFIG = osp.join(ROOT, 'configs/qdtrack/qdtrack_given-det_toy.py')
 
 
 @pytest.fixture(scope='module')
-def toy(tmp_path_factory):
-    root = tmp_path_factory.mktemp('toy')
-    generate_toy_benchmark(root, seed=4, num_train=1, num_val=2,
-                           num_frames=12, width=160, height=120,
-                           progress=False)
-    return str(root)
+def toy(tiny_toy):
+    return tiny_toy
 
 
 def _links(toy):

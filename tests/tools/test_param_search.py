@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from qdtrack.datasets.mot_files import read_mot_results
-from qdtrack.datasets.toy import generate_toy_benchmark
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
@@ -24,12 +23,8 @@ CONFIG = osp.join(ROOT, 'configs/qdtrack/qdtrack_given-det_toy.py')
 
 
 @pytest.fixture(scope='module')
-def toy(tmp_path_factory):
-    root = tmp_path_factory.mktemp('toy')
-    generate_toy_benchmark(root, seed=4, num_train=1, num_val=2,
-                           num_frames=12, width=160, height=120,
-                           progress=False)
-    return str(root)
+def toy(tiny_toy):
+    return tiny_toy
 
 
 def _options(toy):

@@ -19,14 +19,13 @@ the numbers explain appearance-only association without the tracker's
 thresholds, e.g. MASA against QDTrack in docs/masa.md.
 """
 import argparse
-import importlib.util
 import inspect
 import os.path as osp
+import sys
 from typing import Dict, List
 
 import numpy as np
 import torch
-from mmengine.config import DictAction
 
 from qdtrack import register_all_modules
 from qdtrack.datasets.mot_files import read_mot_gt
@@ -37,16 +36,10 @@ from qdtrack.evaluation.functional.embedding_separation import (
 from qdtrack.evaluation.functional.id_switches import scored_gt_rows
 from qdtrack.utils.io import atomic_write_json
 
-
-def _tool(name: str):
-    """A script of tools/ (``test.py``, ``analysis/param_search.py``) as a
-    module."""
-    path = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), name)
-    spec = importlib.util.spec_from_file_location(
-        'qdtrack_' + osp.basename(name)[:-3], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+# the network pass of param_search.py (and through it tools/test.py's
+# config and weight handling), so that both tools share their --cache file
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+import param_search  # noqa: E402
 
 
 def embedded_frames(frames, tracker) -> List[EmbeddedFrame]:
@@ -110,25 +103,13 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Cosines of one object across frames and of two '
         'objects in a frame, on the boxes the tracker gets')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', nargs='?', help='checkpoint file')
-    parser.add_argument('--cache', help='.npz of recorded tracker inputs '
-                        '(param_search.py): read when it exists, else '
-                        'written')
     parser.add_argument('--out', help='write the result as JSON here')
     parser.add_argument('--iou-thr', type=float, default=0.5,
                         help='smallest IoU of a box matched to an object')
     parser.add_argument('--height-bins', type=float, nargs='*',
                         default=[30, 60], help='box heights splitting the '
                         'links (pixels)')
-    parser.add_argument('--random-weights', action='store_true',
-                        help='measure a learned model without a checkpoint')
-    parser.add_argument('--no-strict', action='store_true',
-                        help='load a checkpoint that does not fit exactly')
-    parser.add_argument('--work-dir', help='folder for logs')
-    parser.add_argument('--cfg-options', nargs='+',
-                        action=DictAction,
-                        help='override config settings, key=value')
+    param_search.add_pass_arguments(parser)
     args = parser.parse_args(argv)
     if args.checkpoint and args.random_weights:
         parser.error('--random-weights and a checkpoint exclude each other')
@@ -138,16 +119,10 @@ def parse_args(argv=None):
 def main(argv=None) -> dict:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
-    test_tool = _tool('test.py')
-    search_tool = _tool('analysis/param_search.py')
-    test_args = argparse.Namespace(
-        config=args.config, checkpoint=args.checkpoint,
-        random_weights=args.random_weights, no_strict=args.no_strict,
-        work_dir=args.work_dir, out=None, out_dets=None, format_only=False,
-        show_dir=None, fuse_conv_bn=False, channels_last=False,
-        cfg_options=args.cfg_options, launcher='none')
-    cfg = test_tool.build_test_cfg(test_args)
-    runner, frames, _, _, _ = search_tool.network_pass(test_tool, args, cfg)
+    test_tool = param_search._test_tool()
+    cfg = test_tool.build_test_cfg(param_search.test_tool_args(args))
+    runner, frames, _, _, _ = param_search.network_pass(
+        test_tool, args, cfg)
     model = getattr(runner.model, 'module', runner.model)
     embedded = embedded_frames(frames, model.tracker)
     gt = read_ground_truth(cfg, sorted({f.video for f in embedded}))

@@ -257,14 +257,27 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Grid search over tracker settings; the network runs '
         'once, the tracker once per setting')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', nargs='?', help='checkpoint file')
     parser.add_argument('--grid', nargs='+', required=True,
                         metavar='KEY=V1,V2',
                         help='values to try; a key without a dot is a '
                         'model.tracker argument')
+    parser.add_argument('--sort-key', default='HOTA',
+                        help='metric to sort by (default HOTA; IDSW, FP, FN '
+                        'sort ascending)')
+    add_pass_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.checkpoint and args.random_weights:
+        parser.error('--random-weights and a checkpoint exclude each other')
+    return args
+
+
+def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the network pass (:func:`network_pass`), shared with
+    the other tools that record tracker inputs."""
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', nargs='?', help='checkpoint file')
     parser.add_argument('--random-weights', action='store_true',
-                        help='search a learned model without a checkpoint '
+                        help='run a learned model without a checkpoint '
                         '(random weights; for tests only)')
     parser.add_argument('--no-strict', action='store_true',
                         help='load a checkpoint that does not fit exactly')
@@ -272,15 +285,18 @@ def parse_args(argv=None):
     parser.add_argument('--cache', help='.npz file of the recorded tracker '
                         'inputs: read when it exists (and was recorded for '
                         'the same model, checkpoint and data), else written')
-    parser.add_argument('--sort-key', default='HOTA',
-                        help='metric to sort by (default HOTA; IDSW, FP, FN '
-                        'sort ascending)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
-    args = parser.parse_args(argv)
-    if args.checkpoint and args.random_weights:
-        parser.error('--random-weights and a checkpoint exclude each other')
-    return args
+
+
+def test_tool_args(args) -> argparse.Namespace:
+    """tools/test.py's arguments for the network pass of ``args``."""
+    return argparse.Namespace(
+        config=args.config, checkpoint=args.checkpoint,
+        random_weights=args.random_weights, no_strict=args.no_strict,
+        work_dir=args.work_dir, out=None, out_dets=None, format_only=False,
+        show_dir=None, fuse_conv_bn=False, channels_last=False,
+        cfg_options=args.cfg_options, launcher='none')
 
 
 def main(argv=None) -> dict:
@@ -288,12 +304,7 @@ def main(argv=None) -> dict:
     register_all_modules(init_default_scope=False)
     test_tool = _test_tool()
     grid = parse_grid(args.grid)
-    test_args = argparse.Namespace(
-        config=args.config, checkpoint=args.checkpoint,
-        random_weights=args.random_weights, no_strict=args.no_strict,
-        work_dir=args.work_dir, out=None, out_dets=None, format_only=False,
-        show_dir=None, fuse_conv_bn=False, channels_last=False,
-        cfg_options=args.cfg_options, launcher='none')
+    test_args = test_tool_args(args)
     cfg = test_tool.build_test_cfg(test_args)
     check_tracker_keys(cfg, grid)
     test_tool.check_outputs(cfg, test_args)
