@@ -120,7 +120,7 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     test_tool = param_search._test_tool()
-    cfg = test_tool.build_test_cfg(param_search.test_tool_args(args))
+    cfg = test_tool.build_test_cfg(param_search.args_for_test_tool(args))
     runner, frames, _, _, _ = param_search.network_pass(
         test_tool, args, cfg)
     model = getattr(runner.model, 'module', runner.model)

@@ -289,7 +289,7 @@ def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
                         help='override config settings, key=value')
 
 
-def test_tool_args(args) -> argparse.Namespace:
+def args_for_test_tool(args) -> argparse.Namespace:
     """tools/test.py's arguments for the network pass of ``args``."""
     return argparse.Namespace(
         config=args.config, checkpoint=args.checkpoint,
@@ -304,7 +304,7 @@ def main(argv=None) -> dict:
     register_all_modules(init_default_scope=False)
     test_tool = _test_tool()
     grid = parse_grid(args.grid)
-    test_args = test_tool_args(args)
+    test_args = args_for_test_tool(args)
     cfg = test_tool.build_test_cfg(test_args)
     check_tracker_keys(cfg, grid)
     test_tool.check_outputs(cfg, test_args)

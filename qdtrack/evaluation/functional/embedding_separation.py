@@ -123,12 +123,11 @@ def embedding_separation(frames: Iterable[EmbeddedFrame],
                                1e-12)
         boxes += len(ids)
         matched += int((ids >= 0).sum())
-        sim = emb @ emb.T
         keep = np.flatnonzero(ids >= 0)
-        for a in range(len(keep)):
-            for b in range(a + 1, len(keep)):
-                if ids[keep[a]] != ids[keep[b]]:
-                    neg.append(float(sim[keep[a], keep[b]]))
+        a, b = np.triu_indices(len(keep), k=1)
+        a, b = keep[a], keep[b]
+        other = ids[a] != ids[b]
+        neg.extend(np.einsum('kd,kd->k', emb[a[other]], emb[b[other]]))
         if prev is not None and prev[0] == f.video and \
                 prev[1] == f.frame - 1 and len(prev[3]):
             cross = emb @ prev[3].T  # (N_t+1, N_t)
