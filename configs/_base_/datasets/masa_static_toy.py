@@ -39,6 +39,16 @@ masa_view_transforms = [
     dict(type='FilterViewInstances', min_size=2.0),
     dict(type='Pad', size=masa_img_scale, pad_val=dict(img=(114, 114, 114))),
 ]
+# the ablations' ideal segmenter: the ground-truth boxes of the same frames
+# (no ids, no order; boxes only, so views' boxes are warped corners),
+# written by tools/masa/select_images.py (docs/masa_data.md, section 3)
+masa_gt_boxes_dataset = dict(
+    ann_file='annotations/masa_gt_boxes.json',
+    with_mask=False,
+    load_pipeline=[
+        dict(type='LoadImageFromFile', backend_args=backend_args),
+        dict(type='LoadTrackAnnotations', with_mask=False),
+    ])
 masa_pack_views = dict(
     type='PackTrackInputs', meta_keys=('homography_matrix', ))
 masa_train_pipeline = [

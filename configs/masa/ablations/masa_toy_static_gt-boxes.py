@@ -8,11 +8,4 @@
 #       data/toy/annotations/masa_gt_boxes.json --drop-ignored
 _base_ = '../masa_toy_static.py'
 
-train_dataloader = dict(
-    dataset=dict(
-        ann_file='annotations/masa_gt_boxes.json',
-        with_mask=False,
-        load_pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='LoadTrackAnnotations', with_mask=False),
-        ]))
+train_dataloader = dict(dataset=_base_.masa_gt_boxes_dataset)

@@ -5,11 +5,4 @@
 # (docs/masa.md). Write the box file first: docs/masa_data.md, section 3.
 _base_ = './masa_toy_static_basic-aug_1000it.py'
 
-train_dataloader = dict(
-    dataset=dict(
-        ann_file='annotations/masa_gt_boxes.json',
-        with_mask=False,
-        load_pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='LoadTrackAnnotations', with_mask=False),
-        ]))
+train_dataloader = dict(dataset=_base_.masa_gt_boxes_dataset)
