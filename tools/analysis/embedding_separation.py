@@ -109,11 +109,7 @@ def parse_args(argv=None):
     parser.add_argument('--height-bins', type=float, nargs='*',
                         default=[30, 60], help='box heights splitting the '
                         'links (pixels)')
-    param_search.add_pass_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.checkpoint and args.random_weights:
-        parser.error('--random-weights and a checkpoint exclude each other')
-    return args
+    return param_search.parse_with_pass_arguments(parser, argv)
 
 
 def main(argv=None) -> dict:

@@ -264,16 +264,14 @@ def parse_args(argv=None):
     parser.add_argument('--sort-key', default='HOTA',
                         help='metric to sort by (default HOTA; IDSW, FP, FN '
                         'sort ascending)')
-    add_pass_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.checkpoint and args.random_weights:
-        parser.error('--random-weights and a checkpoint exclude each other')
-    return args
+    return parse_with_pass_arguments(parser, argv)
 
 
-def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of the network pass (:func:`network_pass`), shared with
-    the other tools that record tracker inputs."""
+def parse_with_pass_arguments(parser: argparse.ArgumentParser,
+                              argv=None) -> argparse.Namespace:
+    """Add the options of the network pass (:func:`network_pass`) to a
+    tool's parser and parse; shared with the other tools that record tracker
+    inputs."""
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', nargs='?', help='checkpoint file')
     parser.add_argument('--random-weights', action='store_true',
@@ -287,6 +285,10 @@ def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
                         'the same model, checkpoint and data), else written')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
+    args = parser.parse_args(argv)
+    if args.checkpoint and args.random_weights:
+        parser.error('--random-weights and a checkpoint exclude each other')
+    return args
 
 
 def args_for_test_tool(args) -> argparse.Namespace:
