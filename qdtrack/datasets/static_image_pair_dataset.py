@@ -38,7 +38,11 @@ class StaticImagePairDataset(BaseDataset):
             ``results['mix_results']`` (for ``SharedImageMixUp``), 0 not to.
         score_thr (float, optional): Drop annotations scoring below.
         max_instances (int, optional): Keep at most this many annotations
-            per image (highest scores first).
+            per image, ranked by ``score * area ** area_weight``.
+        area_weight (float): Exponent of the box area in that ranking. 0
+            (default) ranks by score alone; 0.5 ranks by score x sqrt(area),
+            which prefers whole objects to their parts where the score
+            favours small regions (the weight-free source's contrast).
         with_mask (bool): Pass the RLE masks on (an image's masks are used
             only when all its kept annotations have one).
         min_size (float): Drop boxes narrower or lower than this.
@@ -54,6 +58,7 @@ class StaticImagePairDataset(BaseDataset):
                  num_mix_images: int = 1,
                  score_thr: Optional[float] = None,
                  max_instances: Optional[int] = None,
+                 area_weight: float = 0.0,
                  with_mask: bool = True,
                  min_size: float = 1.0,
                  **kwargs) -> None:
@@ -62,7 +67,10 @@ class StaticImagePairDataset(BaseDataset):
                              f'{num_mix_images}')
         self.num_mix_images = num_mix_images
         self.score_thr = score_thr
+        if area_weight < 0:
+            raise ValueError(f'area_weight is >= 0, got {area_weight}')
         self.max_instances = max_instances
+        self.area_weight = area_weight
         self.with_mask = with_mask
         self.min_size = min_size
         self.load_pipeline = Compose(list(load_pipeline))
@@ -121,7 +129,8 @@ class StaticImagePairDataset(BaseDataset):
                 and (self.score_thr is None
                      or a.get('score', 1.0) >= self.score_thr)]
         if self.max_instances is not None:
-            anns = sorted(anns, key=lambda a: -a.get('score', 1.0))
+            anns = sorted(anns, key=lambda a: -a.get('score', 1.0) * (
+                a['bbox'][2] * a['bbox'][3])**self.area_weight)
             anns = anns[:self.max_instances]
         return anns
 

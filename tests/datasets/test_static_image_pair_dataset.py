@@ -67,6 +67,21 @@ def test_selection_masks_and_images_without_proposals(tmp_path):
     assert not any('mask' in i for i in ds.get_data_info(0)['instances'])
 
 
+def test_area_weight_ranks_larger_boxes_first(tmp_path):
+    data = _data()
+    # image 1: score 0.3, 20 x 20 box against score 0.9, 5 x 5 box
+    data['annotations'][0].update(bbox=[0, 0, 20, 20], score=0.3)
+    path = _write(tmp_path, data)
+    expected = {0.0: [5, 5, 10, 10],  # 0.3 < 0.9
+                0.25: [5, 5, 10, 10],  # 0.3 * 20**0.5 = 1.34 < 2.01
+                0.5: [0, 0, 20, 20]}  # 0.3 * 20 = 6.0 > 0.9 * 5 = 4.5
+    for weight, box in expected.items():
+        ds = _dataset(path, max_instances=1, area_weight=weight)
+        assert ds.get_data_info(0)['instances'][0]['bbox'] == box, weight
+    with pytest.raises(ValueError, match='area_weight'):
+        _dataset(_write(tmp_path, data), area_weight=-1)
+
+
 def test_ids_renumbered_per_item_and_mix_ids_after_them(tmp_path):
     data = _data()
     # a CocoVID file reusing track ids across frames: no clash in a pair
