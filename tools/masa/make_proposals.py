@@ -64,6 +64,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--sigma', type=float,
                         help='felzenszwalb: Gaussian pre-smoothing '
                         '(default: the source\'s, 0.8)')
+    parser.add_argument('--area-weight', type=float,
+                        help='felzenszwalb: exponent of the box area in the '
+                        'score (default: the source\'s, 0)')
     parser.add_argument('--sam-checkpoint', help='SAM checkpoint (.pth)')
     parser.add_argument('--sam-model', default='vit_h',
                         choices=['vit_h', 'vit_l', 'vit_b'])
@@ -82,7 +85,9 @@ def build_source(args):
     if args.source == 'felzenszwalb':
         from qdtrack.datasets.masa import FelzenszwalbProposals
         tuned = {k: v for k, v in (('scales', args.scales),
-                                   ('sigma', args.sigma)) if v is not None}
+                                   ('sigma', args.sigma),
+                                   ('area_weight', args.area_weight))
+                 if v is not None}
         return FelzenszwalbProposals(max_per_image=args.max_per_image,
                                      with_masks=not args.no_masks,
                                      **tuned), False

@@ -129,6 +129,11 @@ class FelzenszwalbProposals:
         max_aspect (float): Largest ratio of the long to the short box side.
         ring (float): Width of the contrast ring around a box, as a fraction
             of the box side.
+        area_weight (float): The score is ``contrast * sqrt(fill) *
+            (box area / image area) ** area_weight``. 0 scores by contrast
+            and fill alone, which favours small segments (parts of
+            objects); a positive weight ranks whole objects higher before
+            NMS and the ``max_per_image`` cut.
         nms_iou (float): NMS IoU threshold.
         max_per_image (int): Keep at most this many proposals.
         with_masks (bool): Return region masks (input size).
@@ -145,6 +150,7 @@ class FelzenszwalbProposals:
                  min_side: float = 4,
                  max_aspect: float = 8.0,
                  ring: float = 0.2,
+                 area_weight: float = 0.0,
                  nms_iou: float = 0.7,
                  max_per_image: int = 200,
                  with_masks: bool = True) -> None:
@@ -158,6 +164,7 @@ class FelzenszwalbProposals:
         self.min_side = min_side
         self.max_aspect = max_aspect
         self.ring = ring
+        self.area_weight = area_weight
         self.nms_iou = nms_iou
         self.max_per_image = max_per_image
         self.with_masks = with_masks
@@ -170,7 +177,7 @@ class FelzenszwalbProposals:
                     max_side=self.max_side, min_area=self.min_area,
                     max_area=self.max_area, min_side=self.min_side,
                     max_aspect=self.max_aspect, ring=self.ring,
-                    nms_iou=self.nms_iou, max_per_image=self.max_per_image,
+                    area_weight=self.area_weight, nms_iou=self.nms_iou, max_per_image=self.max_per_image,
                     with_masks=self.with_masks)
 
     # ----------------------------------------------------------- candidates
@@ -268,7 +275,8 @@ class FelzenszwalbProposals:
                 255.0 * np.sqrt(3.0))
             # a region filling its box is more object-like than a sliver
             fill = cand_size / np.maximum(bw * bh, 1)
-            scores = contrast * np.sqrt(fill)
+            scores = contrast * np.sqrt(fill) * (
+                bw * bh / float(ww * wh))**self.area_weight
             all_boxes.append(boxes)
             all_scores.append(scores)
             all_masks += [(labels, members[i]) for i in idx]

@@ -71,3 +71,24 @@ def test_working_size_maps_back_and_boxes_only():
         box = np.array(objects[name]) * 2
         assert max(_iou(box, b) for b in boxes) > 0.85, name
     assert src.settings()['source'] == 'felzenszwalb'
+
+
+def test_area_weight_scales_scores_by_relative_box_area():
+    img, _ = _scene()
+    # no NMS and no cap: both runs keep the same candidates
+    kw = dict(min_area=0.005, nms_iou=1.0, max_per_image=10**4,
+              with_masks=False)
+    plain = FelzenszwalbProposals(**kw)(img)
+    weighted = FelzenszwalbProposals(area_weight=0.5, **kw)(img)
+    assert len(plain) == len(weighted) > 3
+    expected = [p.score * np.sqrt((p.bbox[2] - p.bbox[0]) *
+                                  (p.bbox[3] - p.bbox[1]) / (72 * 96))
+                for p in plain]
+    np.testing.assert_allclose(sorted(expected),
+                               sorted(p.score for p in weighted), rtol=1e-5)
+    # the largest box climbs in the ranking
+    def rank_of_largest(props):
+        areas = [(p.bbox[2] - p.bbox[0]) * (p.bbox[3] - p.bbox[1])
+                 for p in props]
+        return int(np.argmax(areas))
+    assert rank_of_largest(weighted) < rank_of_largest(plain)
