@@ -18,6 +18,17 @@ from mmengine.fileio import get_local_path
 from qdtrack.registry import DATASETS
 
 
+def best_annotations(anns: List[dict], max_instances: Optional[int],
+                     area_weight: float = 0.0) -> List[dict]:
+    """The ``max_instances`` COCO annotations of highest
+    ``score * (w * h) ** area_weight`` (a missing score counts as 1), best
+    first; all of them, in file order, when ``max_instances`` is None."""
+    if max_instances is None:
+        return list(anns)
+    return sorted(anns, key=lambda a: -a.get('score', 1.0) * (
+        a['bbox'][2] * a['bbox'][3])**area_weight)[:max_instances]
+
+
 @DATASETS.register_module()
 class StaticImagePairDataset(BaseDataset):
     """Still images seen twice; every proposal is an instance of its own.
@@ -128,11 +139,7 @@ class StaticImagePairDataset(BaseDataset):
                 and a['bbox'][3] >= self.min_size and not a.get('iscrowd')
                 and (self.score_thr is None
                      or a.get('score', 1.0) >= self.score_thr)]
-        if self.max_instances is not None:
-            anns = sorted(anns, key=lambda a: -a.get('score', 1.0) * (
-                a['bbox'][2] * a['bbox'][3])**self.area_weight)
-            anns = anns[:self.max_instances]
-        return anns
+        return best_annotations(anns, self.max_instances, self.area_weight)
 
     def _load(self, idx: int, first_id: int) -> Optional[dict]:
         """Load image ``idx`` with instance ids ``first_id, first_id+1...``.

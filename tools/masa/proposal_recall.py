@@ -22,9 +22,16 @@ def main(argv=None) -> dict:
     parser.add_argument('proposals', help='proposal COCO JSON')
     parser.add_argument('--gt', help='COCO / CocoVID JSON with true boxes')
     parser.add_argument('--iou', type=float, default=0.5)
+    parser.add_argument('--top', type=int, help='count only the best TOP '
+                        'proposals per image (as training keeps them with '
+                        'max_instances=TOP)')
+    parser.add_argument('--area-weight', type=float, default=0.0,
+                        help='with --top: rank by score x area**W, as the '
+                        'dataset\'s area_weight')
     args = parser.parse_args(argv)
     from qdtrack.datasets.masa import proposal_recall
-    stats = proposal_recall(args.proposals, args.gt, args.iou)
+    stats = proposal_recall(args.proposals, args.gt, args.iou, args.top,
+                            args.area_weight)
     print(json.dumps(stats, indent=2))
     return stats
 

@@ -177,7 +177,8 @@ class FelzenszwalbProposals:
                     max_side=self.max_side, min_area=self.min_area,
                     max_area=self.max_area, min_side=self.min_side,
                     max_aspect=self.max_aspect, ring=self.ring,
-                    area_weight=self.area_weight, nms_iou=self.nms_iou, max_per_image=self.max_per_image,
+                    area_weight=self.area_weight, nms_iou=self.nms_iou,
+                    max_per_image=self.max_per_image,
                     with_masks=self.with_masks)
 
     # ----------------------------------------------------------- candidates

@@ -17,7 +17,8 @@ def _boxes_by_file(coco: dict, keep=lambda ann: True) -> Dict[str, list]:
 
 
 def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
-                    iou_thr: float = 0.5) -> dict:
+                    iou_thr: float = 0.5, top: Optional[int] = None,
+                    area_weight: float = 0.0) -> dict:
     """Proposal counts per image and recall of ground-truth boxes.
 
     Images are matched by ``file_name``. Ground truth marked ``iscrowd`` or
@@ -28,6 +29,10 @@ def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
         gt_file (str, optional): A COCO / CocoVID JSON with true boxes.
         iou_thr (float): A true box is recalled when some proposal of its
             image overlaps it with IoU >= ``iou_thr``.
+        top (int, optional): Count only the best ``top`` proposals per
+            image, ranked as :class:`StaticImagePairDataset` ranks them
+            with ``max_instances=top`` and ``area_weight``.
+        area_weight (float): See ``top``.
 
     Returns:
         dict: ``images``, ``proposals_per_image`` (mean, median, min, max)
@@ -35,8 +40,18 @@ def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
         (COCO area ranges small < 32^2 <= medium < 96^2 <= large).
     """
     from mmdet.evaluation.functional import bbox_overlaps
+
+    from ..static_image_pair_dataset import best_annotations
     with open(proposal_file, encoding='utf-8') as f:
-        props = _boxes_by_file(json.load(f))
+        coco = json.load(f)
+    if top is not None:
+        per_image = defaultdict(list)
+        for ann in coco['annotations']:
+            per_image[ann['image_id']].append(ann)
+        coco = dict(coco, annotations=[
+            a for anns in per_image.values()
+            for a in best_annotations(anns, top, area_weight)])
+    props = _boxes_by_file(coco)
     counts = np.array([len(v) for v in props.values()])
     out = dict(images=len(props), proposals_per_image=dict(
         mean=float(counts.mean()), median=float(np.median(counts)),

@@ -168,10 +168,10 @@ def test_proposal_recall_hand_computed(tmp_path):
     gt = tmp_path / 'gt.json'
     images = [dict(id=1, file_name='a.jpg'), dict(id=2, file_name='b.jpg')]
     props.write_text(json.dumps(dict(images=images, annotations=[
-        dict(image_id=1, bbox=[0, 0, 10, 10]),
-        dict(image_id=1, bbox=[50, 50, 40, 40]),
-        dict(image_id=1, bbox=[0, 0, 3, 3]),
-        dict(image_id=2, bbox=[5, 5, 10, 10])])))
+        dict(image_id=1, bbox=[0, 0, 10, 10], score=0.2),
+        dict(image_id=1, bbox=[50, 50, 40, 40], score=0.5),
+        dict(image_id=1, bbox=[0, 0, 3, 3], score=0.9),
+        dict(image_id=2, bbox=[5, 5, 10, 10], score=0.1)])))
     # ids differ from the proposal file: images are matched by file name
     gt_images = [dict(id=7, file_name='a.jpg'), dict(id=8, file_name='b.jpg')]
     gt.write_text(json.dumps(dict(images=gt_images, annotations=[
@@ -188,6 +188,13 @@ def test_proposal_recall_hand_computed(tmp_path):
     assert stats['recall_by_size'] == dict(
         small=dict(recall=0.5, gt_boxes=2), medium=dict(recall=0.0,
                                                        gt_boxes=1))
+    # the best 2 of a.jpg by score (0.9, 0.5) miss its first true box; by
+    # score x area (0.5 * 1600, 0.2 * 100 > 0.9 * 9) they find it
+    top = proposal_recall(str(props), str(gt), top=2)
+    assert top['proposals_per_image']['mean'] == 1.5
+    assert top['recall'] == 0.0
+    top = proposal_recall(str(props), str(gt), top=2, area_weight=1.0)
+    assert top['recall'] == pytest.approx(1 / 3)
 
 
 def test_make_proposals_tool_every_nth_image_of_a_folder(tmp_path):
