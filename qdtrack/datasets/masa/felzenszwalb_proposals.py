@@ -170,16 +170,22 @@ class FelzenszwalbProposals:
         self.with_masks = with_masks
 
     def settings(self) -> dict:
-        """The source name and settings (stored in the proposal file)."""
-        return dict(source='felzenszwalb', scales=list(self.scales),
-                    sigma=self.sigma, min_region=self.min_region,
-                    merge_adjacent=self.merge_adjacent,
-                    max_side=self.max_side, min_area=self.min_area,
-                    max_area=self.max_area, min_side=self.min_side,
-                    max_aspect=self.max_aspect, ring=self.ring,
-                    area_weight=self.area_weight, nms_iou=self.nms_iou,
-                    max_per_image=self.max_per_image,
-                    with_masks=self.with_masks)
+        """The source name and settings (stored in the proposal file).
+
+        ``area_weight`` is stored only when non-zero, so that files written
+        before it existed resume with the same settings.
+        """
+        out = dict(source='felzenszwalb', scales=list(self.scales),
+                   sigma=self.sigma, min_region=self.min_region,
+                   merge_adjacent=self.merge_adjacent,
+                   max_side=self.max_side, min_area=self.min_area,
+                   max_area=self.max_area, min_side=self.min_side,
+                   max_aspect=self.max_aspect, ring=self.ring,
+                   nms_iou=self.nms_iou, max_per_image=self.max_per_image,
+                   with_masks=self.with_masks)
+        if self.area_weight:
+            out['area_weight'] = self.area_weight
+        return out
 
     # ----------------------------------------------------------- candidates
     def _candidates(self, labels: np.ndarray, rgb: np.ndarray) -> tuple:

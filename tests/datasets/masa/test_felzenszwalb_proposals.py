@@ -92,3 +92,7 @@ def test_area_weight_scales_scores_by_relative_box_area():
                  for p in props]
         return int(np.argmax(areas))
     assert rank_of_largest(weighted) < rank_of_largest(plain)
+    # stored only when set: files written before the option still resume
+    assert 'area_weight' not in FelzenszwalbProposals().settings()
+    assert FelzenszwalbProposals(area_weight=0.5).settings()[
+        'area_weight'] == 0.5
