@@ -52,8 +52,8 @@ class StaticImagePairDataset(BaseDataset):
             per image, ranked by ``score * area ** area_weight``.
         area_weight (float): Exponent of the box area in that ranking. 0
             (default) ranks by score alone; 0.5 ranks by score x sqrt(area),
-            which prefers whole objects to their parts where the score
-            favours small regions (the weight-free source's contrast).
+            which prefers larger regions where the score favours small ones
+            (the weight-free source's contrast; docs/masa_data.md).
         with_mask (bool): Pass the RLE masks on (an image's masks are used
             only when all its kept annotations have one).
         min_size (float): Drop boxes narrower or lower than this.

@@ -132,8 +132,9 @@ class FelzenszwalbProposals:
         area_weight (float): The score is ``contrast * sqrt(fill) *
             (box area / image area) ** area_weight``. 0 scores by contrast
             and fill alone, which favours small segments (parts of
-            objects); a positive weight ranks whole objects higher before
-            NMS and the ``max_per_image`` cut.
+            objects); a positive weight ranks larger regions higher before
+            NMS and the ``max_per_image`` cut (whole objects over their
+            parts, but also pieces of the background).
         nms_iou (float): NMS IoU threshold.
         max_per_image (int): Keep at most this many proposals.
         with_masks (bool): Return region masks (input size).
@@ -164,6 +165,8 @@ class FelzenszwalbProposals:
         self.min_side = min_side
         self.max_aspect = max_aspect
         self.ring = ring
+        if area_weight < 0:
+            raise ValueError(f'area_weight is >= 0, got {area_weight}')
         self.area_weight = area_weight
         self.nms_iou = nms_iou
         self.max_per_image = max_per_image

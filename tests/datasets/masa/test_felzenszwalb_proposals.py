@@ -1,5 +1,6 @@
 """Weight-free proposals find drawn objects, merge two-part ones, NMS."""
 import numpy as np
+import pytest
 
 from qdtrack.datasets.masa import FelzenszwalbProposals, mask_to_box
 
@@ -96,3 +97,5 @@ def test_area_weight_scales_scores_by_relative_box_area():
     assert 'area_weight' not in FelzenszwalbProposals().settings()
     assert FelzenszwalbProposals(area_weight=0.5).settings()[
         'area_weight'] == 0.5
+    with pytest.raises(ValueError, match='area_weight'):
+        FelzenszwalbProposals(area_weight=-1)
