@@ -16,6 +16,11 @@ def _boxes_by_file(coco: dict, keep=lambda ann: True) -> Dict[str, list]:
     return boxes
 
 
+def _areas(boxes: np.ndarray) -> np.ndarray:
+    """Areas (N, ) of boxes (N, 4) ``x1, y1, x2, y2``."""
+    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+
+
 def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
                     iou_thr: float = 0.5, top: Optional[int] = None,
                     area_weight: float = 0.0) -> dict:
@@ -35,9 +40,13 @@ def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
         area_weight (float): See ``top``.
 
     Returns:
-        dict: ``images``, ``proposals_per_image`` (mean, median, min, max)
-        and, with ``gt_file``, ``gt_boxes``, ``recall`` and ``recall_by_size``
-        (COCO area ranges small < 32^2 <= medium < 96^2 <= large).
+        dict: ``images``, ``proposals_per_image`` (mean, median, min, max),
+        ``median_size`` (proposal width, height) and, with ``gt_file``,
+        ``gt_boxes``, ``recall``, ``recall_by_size`` (COCO area ranges
+        small < 32^2 <= medium < 96^2 <= large), ``object_share`` (share of
+        the proposals overlapping a true box with IoU >= ``iou_thr``) and
+        ``part_share`` (share of the others lying >= 80 % inside a true box
+        more than twice their area: parts of objects).
     """
     from mmdet.evaluation.functional import bbox_overlaps
 
@@ -53,9 +62,13 @@ def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
             for a in best_annotations(anns, top, area_weight)])
     props = _boxes_by_file(coco)
     counts = np.array([len(v) for v in props.values()])
+    every = np.array([b for v in props.values() for b in v],
+                     np.float64).reshape(-1, 4)
     out = dict(images=len(props), proposals_per_image=dict(
         mean=float(counts.mean()), median=float(np.median(counts)),
-        min=int(counts.min()), max=int(counts.max())))
+        min=int(counts.min()), max=int(counts.max())),
+        median_size=[float(np.median(every[:, 2] - every[:, 0])),
+                     float(np.median(every[:, 3] - every[:, 1]))])
     if gt_file is None:
         return out
     with open(gt_file, encoding='utf-8') as f:
@@ -69,13 +82,26 @@ def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
         cand = np.array(props[name], np.float32).reshape(-1, 4)
         best = (bbox_overlaps(boxes, cand).max(1) if len(cand) else
                 np.zeros(len(boxes)))
-        areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-        for area, iou in zip(areas, best):
+        for area, iou in zip(_areas(boxes), best):
             size = ('small' if area < 32**2 else
                     'medium' if area < 96**2 else 'large')
             for key in ('all', size):
                 hits[key][0] += int(iou >= iou_thr)
                 hits[key][1] += 1
+    kinds = np.zeros(2, np.int64)  # objects, parts
+    for name, cand in props.items():
+        boxes = np.array(gt.get(name, []), np.float32).reshape(-1, 4)
+        if not len(cand) or not len(boxes):
+            continue
+        cand = np.array(cand, np.float32)
+        whole = (bbox_overlaps(cand, boxes) >= iou_thr).any(1)
+        inside = bbox_overlaps(cand, boxes, mode='iof') >= 0.8
+        larger = _areas(boxes)[None] > 2 * _areas(cand)[:, None]
+        part = ~whole & (inside & larger).any(1)
+        kinds += [int(whole.sum()), int(part.sum())]
+    total = max(len(every), 1)
+    out['object_share'] = float(kinds[0] / total)
+    out['part_share'] = float(kinds[1] / total)
     out['gt_boxes'] = hits['all'][1]
     out['recall'] = hits['all'][0] / max(hits['all'][1], 1)
     out['recall_by_size'] = {

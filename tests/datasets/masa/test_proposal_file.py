@@ -188,6 +188,12 @@ def test_proposal_recall_hand_computed(tmp_path):
     assert stats['recall_by_size'] == dict(
         small=dict(recall=0.5, gt_boxes=2), medium=dict(recall=0.0,
                                                        gt_boxes=1))
+    assert stats['median_size'] == [10.0, 10.0]  # sides 10, 40, 3, 10
+    # a.jpg: [0, 0, 10, 10] is its first true box (IoU 0.83), the 3 x 3
+    # box lies inside it at under half its area (a part); [50, 50, 40, 40]
+    # covers 56 % of the second (neither); b.jpg's box is neither
+    assert stats['object_share'] == 0.25
+    assert stats['part_share'] == 0.25
     # the best 2 of a.jpg by score (0.9, 0.5) miss its first true box; by
     # score x area (0.5 * 1600, 0.2 * 100 > 0.9 * 9) they find it
     top = proposal_recall(str(props), str(gt), top=2)
