@@ -41,8 +41,8 @@ def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
 
     Returns:
         dict: ``images``, ``proposals_per_image`` (mean, median, min, max),
-        ``median_size`` (proposal width, height) and, with ``gt_file``,
-        ``gt_boxes``, ``recall``, ``recall_by_size`` (COCO area ranges
+        ``median_size`` (proposal width, height; None without proposals)
+        and, with ``gt_file``, ``gt_boxes``, ``recall``, ``recall_by_size`` (COCO area ranges
         small < 32^2 <= medium < 96^2 <= large), ``object_share`` (share of
         the proposals overlapping a true box with IoU >= ``iou_thr``) and
         ``part_share`` (share of the others lying >= 80 % inside a true box
@@ -68,7 +68,8 @@ def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
         mean=float(counts.mean()), median=float(np.median(counts)),
         min=int(counts.min()), max=int(counts.max())),
         median_size=[float(np.median(every[:, 2] - every[:, 0])),
-                     float(np.median(every[:, 3] - every[:, 1]))])
+                     float(np.median(every[:, 3] - every[:, 1]))]
+        if len(every) else None)
     if gt_file is None:
         return out
     with open(gt_file, encoding='utf-8') as f:
