@@ -44,10 +44,10 @@ def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
         ``median_size`` (proposal width, height; None without proposals)
         and, with ``gt_file``, ``gt_boxes``, ``recall``, ``recall_by_size``
         (COCO area ranges small < 32^2 <= medium < 96^2 <= large),
-        ``object_share`` (share of
-        the proposals overlapping a true box with IoU >= ``iou_thr``) and
-        ``part_share`` (share of the others lying >= 80 % inside a true box
-        more than twice their area: parts of objects).
+        ``object_share`` (share of the proposals overlapping a true box
+        with IoU >= ``iou_thr``) and ``part_share`` (share of the others
+        lying >= 80 % inside a true box more than twice their area: parts
+        of objects).
     """
     from mmdet.evaluation.functional import bbox_overlaps
 
