@@ -23,17 +23,12 @@ import embedding_separation as tool  # noqa: E402
 CONFIG = osp.join(ROOT, 'configs/qdtrack/qdtrack_given-det_toy.py')
 
 
-@pytest.fixture(scope='module')
-def toy(tiny_toy):
-    return tiny_toy
-
-
-def _links(toy):
+def _links(root):
     """Consecutive-frame links of matched det.txt boxes, counted directly."""
     links = boxes = 0
     for seq in ('TOY-02', 'TOY-03'):
-        gt = scored_gt_rows(read_mot_gt(f'{toy}/val/{seq}/gt/gt.txt'))
-        det = read_mot_det(f'{toy}/val/{seq}/det/det.txt')
+        gt = scored_gt_rows(read_mot_gt(f'{root}/val/{seq}/gt/gt.txt'))
+        det = read_mot_det(f'{root}/val/{seq}/det/det.txt')
         prev = None
         for frame in range(1, 13):
             d = det[det[:, 0] == frame, 2:6]
@@ -46,15 +41,17 @@ def _links(toy):
     return links, boxes
 
 
-def test_tool_links_frames_to_ground_truth(toy, tmp_path):
+def test_tool_links_frames_to_ground_truth(tiny_toy, tmp_path):
     out = tmp_path / 'sep.json'
     result = tool.main([
         CONFIG, '--random-weights', '--work-dir', str(tmp_path), '--out',
-        str(out), '--cfg-options', f'test_dataloader.dataset.data_root={toy}/',
-        f'test_evaluator.gt_root={toy}/val', 'test_dataloader.num_workers=0',
+        str(out), '--cfg-options',
+        f'test_dataloader.dataset.data_root={tiny_toy}/',
+        f'test_evaluator.gt_root={tiny_toy}/val',
+        'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False'
     ])
-    links, boxes = _links(toy)
+    links, boxes = _links(tiny_toy)
     assert links > 10
     assert result['all']['links'] == links and result['boxes'] == boxes
     assert sum(b['links'] for b in result['by_height'].values()) == links
@@ -62,13 +59,13 @@ def test_tool_links_frames_to_ground_truth(toy, tmp_path):
     assert json.loads(out.read_text()) == result
 
 
-def test_tool_refuses_trackers_without_embeddings(toy, tmp_path):
+def test_tool_refuses_trackers_without_embeddings(tiny_toy, tmp_path):
     config = osp.join(ROOT, 'configs/sort/sort_public-det_toy.py')
     with pytest.raises(ValueError, match='no embeddings'):
         tool.main([
             config, '--work-dir', str(tmp_path), '--cfg-options',
-            f'test_dataloader.dataset.data_root={toy}/',
-            f'test_evaluator.gt_root={toy}/val',
+            f'test_dataloader.dataset.data_root={tiny_toy}/',
+            f'test_evaluator.gt_root={tiny_toy}/val',
             'test_dataloader.num_workers=0',
             'test_dataloader.persistent_workers=False'
         ])

@@ -22,39 +22,35 @@ import test as test_tool  # noqa: E402
 CONFIG = osp.join(ROOT, 'configs/qdtrack/qdtrack_given-det_toy.py')
 
 
-@pytest.fixture(scope='module')
-def toy(tiny_toy):
-    return tiny_toy
-
-
-def _options(toy):
+def _options(root):
     return [
-        f'test_dataloader.dataset.data_root={toy}/',
-        f'test_evaluator.gt_root={toy}/val', 'test_dataloader.num_workers=0',
+        f'test_dataloader.dataset.data_root={root}/',
+        f'test_evaluator.gt_root={root}/val',
+        'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False',
         'model.tracker.obj_score_thr=0.4'
     ]
 
 
 @pytest.fixture(scope='module')
-def search(toy, tmp_path_factory):
+def search(tiny_toy, tmp_path_factory):
     work = tmp_path_factory.mktemp('search')
     summary = param_search.main([
         CONFIG, '--random-weights', '--work-dir', str(work), '--cache',
         str(work / 'inputs.npz'), '--grid', 'init_score_thr=0.5,0.8',
-        'memo_tracklet_frames=0,10', '--cfg-options', *_options(toy)
+        'memo_tracklet_frames=0,10', '--cfg-options', *_options(tiny_toy)
     ])
     return work, summary
 
 
-def test_replayed_setting_equals_test_tool(toy, search, tmp_path):
+def test_replayed_setting_equals_test_tool(tiny_toy, search, tmp_path):
     work, summary = search
     assert summary['frames'] == 24 and len(summary['results']) == 4
     # a setting the grid tried, through the whole model by tools/test.py
     # (the same random weights: the runner seeds them identically)
     metrics = test_tool.main([
         CONFIG, '--random-weights', '--work-dir', str(tmp_path), '--out',
-        str(tmp_path / 'res'), '--cfg-options', *_options(toy),
+        str(tmp_path / 'res'), '--cfg-options', *_options(tiny_toy),
         'model.tracker.init_score_thr=0.5',
         'model.tracker.num_frames_retain=0'
     ])
@@ -82,12 +78,12 @@ def test_settings_sorted_and_written(search):
                                'memo_tracklet_frames': [0, 10]}
 
 
-def test_cache_replays_without_the_network(toy, search, tmp_path):
+def test_cache_replays_without_the_network(tiny_toy, search, tmp_path):
     work, summary = search
     again = param_search.main([
         CONFIG, '--random-weights', '--work-dir', str(tmp_path), '--cache',
         str(work / 'inputs.npz'), '--grid', 'init_score_thr=0.5,0.8',
-        'memo_tracklet_frames=0,10', '--cfg-options', *_options(toy)
+        'memo_tracklet_frames=0,10', '--cfg-options', *_options(tiny_toy)
     ])
     assert again['from_cache'] and again['config_setting_metrics'] == {}
     assert [r['metrics'] for r in again['results']] == [
@@ -97,14 +93,14 @@ def test_cache_replays_without_the_network(toy, search, tmp_path):
         param_search.main([
             CONFIG, '--work-dir', str(tmp_path), '--cache',
             str(work / 'inputs.npz'), '--grid', 'init_score_thr=0.5',
-            '--cfg-options', *_options(toy)
+            '--cfg-options', *_options(tiny_toy)
         ])
     # another model's inputs are refused, naming what differs
     with pytest.raises(ValueError, match='differs in: model'):
         param_search.main([
             CONFIG, '--random-weights', '--work-dir', str(tmp_path),
             '--cache', str(work / 'inputs.npz'), '--grid',
-            'init_score_thr=0.5', '--cfg-options', *_options(toy),
+            'init_score_thr=0.5', '--cfg-options', *_options(tiny_toy),
             'model.track_head.embed_head.embed_channels=64'
         ])
 
