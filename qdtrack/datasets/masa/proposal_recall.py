@@ -77,30 +77,27 @@ def proposal_recall(proposal_file: str, gt_file: Optional[str] = None,
         gt = _boxes_by_file(json.load(f), lambda a: not (
             a.get('iscrowd') or a.get('ignore')))
     hits = defaultdict(lambda: [0, 0])
-    for name, boxes in gt.items():
-        if name not in props or not boxes:
+    kinds = np.zeros(2, np.int64)  # proposals that are objects, parts
+    for name, cand in props.items():
+        boxes = np.array(gt.get(name, []), np.float32).reshape(-1, 4)
+        if not len(boxes):
             continue
-        boxes = np.array(boxes, np.float32)
-        cand = np.array(props[name], np.float32).reshape(-1, 4)
-        best = (bbox_overlaps(boxes, cand).max(1) if len(cand) else
-                np.zeros(len(boxes)))
+        cand = np.array(cand, np.float32).reshape(-1, 4)
+        best = np.zeros(len(boxes))  # best IoU of each true box
+        if len(cand):
+            ious = bbox_overlaps(cand, boxes)  # (P, G)
+            best = ious.max(0)
+            whole = (ious >= iou_thr).any(1)
+            inside = bbox_overlaps(cand, boxes, mode='iof') >= 0.8
+            larger = _areas(boxes)[None] > 2 * _areas(cand)[:, None]
+            part = ~whole & (inside & larger).any(1)
+            kinds += [int(whole.sum()), int(part.sum())]
         for area, iou in zip(_areas(boxes), best):
             size = ('small' if area < 32**2 else
                     'medium' if area < 96**2 else 'large')
             for key in ('all', size):
                 hits[key][0] += int(iou >= iou_thr)
                 hits[key][1] += 1
-    kinds = np.zeros(2, np.int64)  # objects, parts
-    for name, cand in props.items():
-        boxes = np.array(gt.get(name, []), np.float32).reshape(-1, 4)
-        if not len(cand) or not len(boxes):
-            continue
-        cand = np.array(cand, np.float32)
-        whole = (bbox_overlaps(cand, boxes) >= iou_thr).any(1)
-        inside = bbox_overlaps(cand, boxes, mode='iof') >= 0.8
-        larger = _areas(boxes)[None] > 2 * _areas(cand)[:, None]
-        part = ~whole & (inside & larger).any(1)
-        kinds += [int(whole.sum()), int(part.sum())]
     total = max(len(every), 1)
     out['object_share'] = float(kinds[0] / total)
     out['part_share'] = float(kinds[1] / total)
