@@ -29,6 +29,7 @@ from qdtrack.utils.io import (
     check_writable_dir,
     remove_stale_temporaries,
 )
+from qdtrack.utils.setup_env import name_run
 
 
 def parse_args(argv=None):
@@ -119,11 +120,7 @@ def build_test_cfg(args) -> Config:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    name_run(cfg, args.config, args.work_dir)
     cfg.load_from = None  # loaded strictly by main(), not by the runner
     if args.show_dir:
         cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [

@@ -11,6 +11,7 @@ from mmengine.runner import Runner, find_latest_checkpoint
 from qdtrack import register_all_modules
 from qdtrack.utils.config_check import warn_unknown_config_keys
 from qdtrack.utils.dist import prepare_cpu_distributed
+from qdtrack.utils.setup_env import name_run
 
 
 def parse_args(argv=None):
@@ -53,11 +54,7 @@ def build_train_cfg(args) -> Config:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    name_run(cfg, args.config, args.work_dir)
     if args.amp:
         if cfg.optim_wrapper.get('type') != 'AmpOptimWrapper':
             cfg.optim_wrapper.type = 'AmpOptimWrapper'

@@ -2,6 +2,7 @@
 import os.path as osp
 import shutil
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -69,11 +70,41 @@ def test_frames_tracked_before_a_bad_frame_are_written(toy, tmp_path):
     assert 'TOY-02: 4' in log
 
 
+def test_runs_started_in_the_same_second_log_to_their_own_dirs(
+        toy, tmp_path, monkeypatch):
+    # the runner names its logger after the second it starts in; a second
+    # run in that second got the first run's logger and wrote into its file
+    monkeypatch.setattr(time, 'time', lambda: 1_800_000_000.0)
+    logs = []
+    for name in ('first', 'second'):
+        test_tool.main([SORT, '--work-dir', str(tmp_path / name)] +
+                       _options(toy))
+        found = list((tmp_path / name).rglob('*.log'))
+        assert len(found) == 1
+        logs.append(found[0].read_text())
+    assert logs[0].count('Epoch(test)') == 1
+    assert logs[1].count('Epoch(test)') == 1
+    assert str(tmp_path / 'second') in logs[1]
+    assert str(tmp_path / 'second') not in logs[0]
+
+
 def _runner_and_args(tmp_path, *argv):
     args = test_tool.parse_args([QDTRACK, *argv, '--work-dir',
                                  str(tmp_path)])
     cfg = test_tool.build_test_cfg(args)
     return Runner.from_cfg(cfg), args
+
+
+def test_runners_of_one_process_write_into_their_own_work_dirs(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(time, 'time', lambda: 1_800_000_000.0)
+    first, _ = _runner_and_args(tmp_path / 'first')
+    second, _ = _runner_and_args(tmp_path / 'second')
+    assert second.logger is not first.logger
+    assert second.visualizer is not first.visualizer
+    for runner, name in ((first, 'first'), (second, 'second')):
+        for backend in runner.visualizer._vis_backends.values():
+            assert backend._save_dir.startswith(str(tmp_path / name))
 
 
 def test_fitting_checkpoint_is_loaded_strictly(tmp_path):
