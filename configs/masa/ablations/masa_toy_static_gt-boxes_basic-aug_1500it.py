@@ -1,14 +1,12 @@
 # The ideal segmenter of masa_toy_static_gt-boxes_basic-aug_1000it.py on a
-# 1.5x longer schedule: 1500 iterations, the lr divided by 10 after 1200
-# (the 1000-iteration schedule stretched). Asks whether whole-object
-# instances alone, trained longer, reach the toy goal (docs/masa.md).
-_base_ = './masa_toy_static_gt-boxes_basic-aug_1000it.py'
-
-train_cfg = dict(max_iters=1500, val_interval=1501)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
-         end=40),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=1500,
-         milestones=[1200], gamma=0.1),
+# 1.5x longer schedule (_base_/schedules/masa_toy_1500it.py: 1500
+# iterations, lr / 10 after 1200). Asks whether whole-object instances
+# alone, trained longer, reach the toy goal (docs/masa.md).
+_base_ = [
+    './masa_toy_static_gt-boxes_basic-aug_1000it.py',
+    '../../_base_/schedules/masa_toy_1500it.py'
 ]
-default_hooks = dict(checkpoint=dict(interval=100, max_keep_ckpts=6))
+
+train_cfg = _base_.masa_toy_1500it.train_cfg
+param_scheduler = _base_.masa_toy_1500it.param_scheduler
+default_hooks = _base_.masa_toy_1500it.default_hooks
