@@ -1,4 +1,4 @@
-"""Registration of all qdtrack modules and default-scope handling."""
+"""Registration of all qdtrack modules, default-scope handling, run names."""
 import datetime
 import itertools
 import os.path as osp
