@@ -1,4 +1,5 @@
 """MixUp with the extra image's instances kept as positives."""
+import math
 from typing import Tuple
 
 import cv2
@@ -15,6 +16,41 @@ from .instance_ids import boxes_from_masks, warp_masks
 def _box_data(boxes):
     """The (N, 4) data of boxes given as an array or as mmdet boxes."""
     return boxes.tensor if isinstance(boxes, BaseBoxes) else boxes
+
+
+def random_placement(src_shape: tuple, dst_shape: tuple,
+                     ratio_range: Tuple[float, float], flip_ratio: float,
+                     cover: bool = False) -> np.ndarray:
+    """Random 3x3 matrix placing an extra image's pixels in a view.
+
+    The extra image is scaled to fit the view (``cover``: to cover it),
+    times a factor drawn from ``ratio_range``, flipped horizontally with
+    probability ``flip_ratio`` and shifted by a random offset within the
+    part that overhangs the view.
+
+    Args:
+        src_shape (tuple): ``(h, w)`` of the extra image.
+        dst_shape (tuple): ``(h, w)`` of the view.
+        ratio_range (tuple[float]): Range of the random scale factor.
+        flip_ratio (float): Probability of a horizontal flip.
+        cover (bool): Scale relative to covering, not fitting, the view.
+
+    Returns:
+        np.ndarray: (3, 3) float64, extra-image to view pixels.
+    """
+    (hs, ws), (hd, wd) = src_shape, dst_shape
+    fit = (max if cover else min)(hd / hs, wd / ws)
+    scale = fit * np.random.uniform(*ratio_range)
+    sh, sw = hs * scale, ws * scale
+    matrix = np.diag([scale, scale, 1.0])
+    if np.random.uniform() < flip_ratio:
+        matrix = np.array([[-1, 0, sw], [0, 1, 0], [0, 0, 1.]]) @ matrix
+    x_off = round(np.random.uniform(0, max(sw - wd, 0)))
+    y_off = round(np.random.uniform(0, max(sh - hd, 0)))
+    if cover:  # rounding up must not uncover the last column or row
+        x_off = min(x_off, math.floor(max(sw - wd, 0)))
+        y_off = min(y_off, math.floor(max(sh - hd, 0)))
+    return np.array([[1, 0, -x_off], [0, 1, -y_off], [0, 0, 1.]]) @ matrix
 
 
 @TRANSFORMS.register_module()
@@ -52,19 +88,6 @@ class SharedImageMixUp(BaseTransform):
         self.pad_val = pad_val
         self.prob = prob
 
-    def _matrix(self, src_shape: tuple, dst_shape: tuple) -> np.ndarray:
-        """Random 3x3 matrix from extra-image to view pixels."""
-        (hs, ws), (hd, wd) = src_shape, dst_shape
-        scale = min(hd / hs, wd / ws) * np.random.uniform(*self.ratio_range)
-        sh, sw = hs * scale, ws * scale
-        matrix = np.diag([scale, scale, 1.0])
-        if np.random.uniform() < self.flip_ratio:
-            matrix = np.array([[-1, 0, sw], [0, 1, 0], [0, 0, 1.]]) @ matrix
-        x_off = np.random.uniform(0, max(sw - wd, 0))
-        y_off = np.random.uniform(0, max(sh - hd, 0))
-        return np.array([[1, 0, -round(x_off)], [0, 1, -round(y_off)],
-                         [0, 0, 1.]]) @ matrix
-
     @autocast_box_type()
     def transform(self, results: dict) -> dict:
         """Mix ``results['mix_results'][0]`` into the view."""
@@ -77,7 +100,8 @@ class SharedImageMixUp(BaseTransform):
         mix = mixes[0]
         img = results['img']
         shape = img.shape[:2]
-        matrix = self._matrix(mix['img'].shape[:2], shape)
+        matrix = random_placement(mix['img'].shape[:2], shape,
+                                  self.ratio_range, self.flip_ratio)
         warped = cv2.warpPerspective(
             mix['img'], matrix, (shape[1], shape[0]),
             flags=cv2.INTER_LINEAR, borderValue=(self.pad_val, ) * 3)

@@ -1,0 +1,98 @@
+"""Copy-paste: a view's instances on another image's surroundings."""
+from typing import Tuple
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmdet.structures.bbox import autocast_box_type
+
+from qdtrack.registry import TRANSFORMS
+
+from .instance_ids import select_instances
+from .mix_up import random_placement
+
+
+def _instance_pixels(results: dict, rows: np.ndarray) -> np.ndarray:
+    """Union (H, W) bool of the masks of ``rows`` (boxes where no masks)."""
+    h, w = results['img'].shape[:2]
+    masks = results.get('gt_masks')
+    if masks is not None:
+        return masks.masks[rows].astype(bool).any(0)
+    union = np.zeros((h, w), bool)
+    for x1, y1, x2, y2 in results['gt_bboxes'].tensor[rows].numpy():
+        union[max(int(np.floor(y1)), 0):max(int(np.ceil(y2)), 0),
+              max(int(np.floor(x1)), 0):max(int(np.ceil(x2)), 0)] = True
+    return union
+
+
+@TRANSFORMS.register_module()
+class PasteOnOtherImage(BaseTransform):
+    """Paste this view's instances onto another image (Simple Copy-Paste).
+
+    Two views of one still image show every instance in the same
+    surroundings, which RoI features see; a walking person's surroundings
+    change from frame to frame. With probability ``prob``, each instance of
+    the view is kept with probability ``keep_prob`` (at least one is), its
+    pixels (mask, or box where there are no masks) stay where they are and
+    everything else becomes the extra image (``results['mix_results'][0]``,
+    loaded by the dataset; placed as :class:`SharedImageMixUp` places it:
+    scaled to cover the view times a factor in ``ratio_range``, flipped,
+    cropped at a random offset). Instances not kept are dropped from the
+    view. Nothing moves, so boxes, masks and ``homography_matrix`` stay
+    valid; the extra image's own instances are not labelled. Run it first,
+    before the transforms that move pixels, in each view independently.
+
+    Args:
+        prob (float): Probability of pasting at all.
+        keep_prob (float): Probability of keeping each instance.
+        ratio_range (tuple[float]): Random scale of the extra image relative
+            to the smallest scale that covers the view's shorter side.
+        flip_ratio (float): Probability of flipping the extra image.
+        pad_val (float): Value where the extra image does not reach.
+    """
+
+    keeps_instance_ids = True
+
+    def __init__(self,
+                 prob: float = 0.5,
+                 keep_prob: float = 1.0,
+                 ratio_range: Tuple[float, float] = (1.0, 1.6),
+                 flip_ratio: float = 0.5,
+                 pad_val: float = 114.0) -> None:
+        for name, p in (('prob', prob), ('keep_prob', keep_prob)):
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f'{name} is a probability, got {p}')
+        self.prob = prob
+        self.keep_prob = keep_prob
+        self.ratio_range = ratio_range
+        self.flip_ratio = flip_ratio
+        self.pad_val = pad_val
+
+    @autocast_box_type()
+    def transform(self, results: dict) -> dict:
+        """Paste a random subset of the view's instances onto the extra
+        image; unchanged without one, without instances, or by chance."""
+        mixes = results.get('mix_results')
+        num = len(results['gt_bboxes'])
+        if not mixes or not num or np.random.uniform() >= self.prob:
+            return results
+        rows = np.flatnonzero(np.random.uniform(size=num) < self.keep_prob)
+        if not rows.size:
+            rows = np.array([np.random.randint(num)])
+        img = results['img']
+        shape = img.shape[:2]
+        extra = mixes[0]['img']
+        matrix = random_placement(extra.shape[:2], shape, self.ratio_range,
+                                  self.flip_ratio, cover=True)
+        background = cv2.warpPerspective(
+            extra, matrix, (shape[1], shape[0]), flags=cv2.INTER_LINEAR,
+            borderValue=(self.pad_val, ) * 3)
+        keep = _instance_pixels(results, rows)
+        results['img'] = np.where(keep[..., None], img, background)
+        select_instances(results, rows)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(prob={self.prob}, '
+                f'keep_prob={self.keep_prob}, '
+                f'ratio_range={self.ratio_range})')
