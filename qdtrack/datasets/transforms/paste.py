@@ -42,6 +42,13 @@ class PasteOnOtherImage(BaseTransform):
     valid; the extra image's own instances are not labelled. Run it first,
     before the transforms that move pixels, in each view independently.
 
+    With ``same_subset``, both views of a pair keep the same instances (each
+    still pastes with probability ``prob``, onto its own placement of the
+    extra image): the subset is drawn from ``results['pair_seed']``, which
+    :class:`TwoViews` sets once per pair. Proposals that tile the image
+    need it: a small independent subset per view leaves the two views few
+    instances in common.
+
     Args:
         prob (float): Probability of pasting at all.
         keep_prob (float): Probability of keeping each instance.
@@ -49,6 +56,7 @@ class PasteOnOtherImage(BaseTransform):
             to the smallest scale that covers the view's shorter side.
         flip_ratio (float): Probability of flipping the extra image.
         pad_val (float): Value where the extra image does not reach.
+        same_subset (bool): Draw the kept subset once per pair (see above).
     """
 
     keeps_instance_ids = True
@@ -58,7 +66,8 @@ class PasteOnOtherImage(BaseTransform):
                  keep_prob: float = 1.0,
                  ratio_range: Tuple[float, float] = (1.0, 1.6),
                  flip_ratio: float = 0.5,
-                 pad_val: float = 114.0) -> None:
+                 pad_val: float = 114.0,
+                 same_subset: bool = False) -> None:
         for name, p in (('prob', prob), ('keep_prob', keep_prob)):
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f'{name} is a probability, got {p}')
@@ -67,6 +76,30 @@ class PasteOnOtherImage(BaseTransform):
         self.ratio_range = ratio_range
         self.flip_ratio = flip_ratio
         self.pad_val = pad_val
+        self.same_subset = same_subset
+
+    @property
+    def uses_pair_seed(self) -> bool:
+        """Whether :class:`TwoViews` must set ``results['pair_seed']``."""
+        return self.same_subset
+
+    def _subset(self, results: dict, num: int) -> np.ndarray:
+        """Rows (K, ) of the kept instances, K >= 1."""
+        if self.same_subset:
+            if 'pair_seed' not in results:
+                raise KeyError(
+                    'PasteOnOtherImage(same_subset=True) needs '
+                    "results['pair_seed']: run it inside TwoViews")
+            rng = np.random.default_rng(results['pair_seed'])
+            draw, pick = rng.uniform(size=num), rng.integers(num)
+        else:
+            draw = np.random.uniform(size=num)
+            pick = None
+        rows = np.flatnonzero(draw < self.keep_prob)
+        if not rows.size:
+            rows = np.array([np.random.randint(num) if pick is None else
+                             pick])
+        return rows
 
     @autocast_box_type()
     def transform(self, results: dict) -> dict:
@@ -76,9 +109,7 @@ class PasteOnOtherImage(BaseTransform):
         num = len(results['gt_bboxes'])
         if not mixes or not num or np.random.uniform() >= self.prob:
             return results
-        rows = np.flatnonzero(np.random.uniform(size=num) < self.keep_prob)
-        if not rows.size:
-            rows = np.array([np.random.randint(num)])
+        rows = self._subset(results, num)
         img = results['img']
         shape = img.shape[:2]
         extra = mixes[0]['img']
@@ -95,4 +126,5 @@ class PasteOnOtherImage(BaseTransform):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(prob={self.prob}, '
                 f'keep_prob={self.keep_prob}, '
-                f'ratio_range={self.ratio_range})')
+                f'ratio_range={self.ratio_range}, '
+                f'same_subset={self.same_subset})')

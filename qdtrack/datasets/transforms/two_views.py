@@ -67,6 +67,8 @@ class TwoViews(BaseTransform):
     whatever mmdet transform is used. Each view starts with an identity
     ``homography_matrix``, so afterwards it maps original-image pixels to
     view pixels (for the mixed-in image, compose with ``mix_homography``).
+    Where a view transform has ``uses_pair_seed``, both views get the same
+    random ``pair_seed`` (an int) for the draws they must share.
 
     The output holds two-element lists of the per-view fields,
     ``frame_id`` = ``[0, 1]`` and ``key_frame_flags`` = ``[True, False]``:
@@ -88,14 +90,21 @@ class TwoViews(BaseTransform):
                 t = KeepInstanceIds(t)
             built.append(t)
         self.pipeline = Compose(built)
+        # drawn only when used, so pipelines without it draw as before
+        self.uses_pair_seed = any(
+            getattr(t, 'uses_pair_seed', False) for t in built)
         self.min_instances = min_instances
 
     def transform(self, results: dict) -> Optional[dict]:
         """Two views of ``results`` (None if either has no instance)."""
         views = []
+        seed = (np.random.randint(2**31 - 1) if self.uses_pair_seed else
+                None)
         for _ in range(2):
             view = copy.deepcopy(results)
             view['homography_matrix'] = np.eye(3, dtype=np.float32)
+            if seed is not None:
+                view['pair_seed'] = seed
             view = self.pipeline(view)
             if view is None or len(view['gt_bboxes']) < self.min_instances:
                 return None

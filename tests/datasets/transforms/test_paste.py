@@ -147,3 +147,45 @@ def test_two_views_show_pasted_instances_on_new_surroundings(tmp_path):
                 assert np.abs(median - colour).max() < 30, (k, median)
                 checked += 1
     assert checked > 20 and fewer > 10
+
+
+def test_same_subset_draws_once_per_pair():
+    transform = PasteOnOtherImage(prob=1.0, keep_prob=0.5, same_subset=True)
+    assert transform.uses_pair_seed
+    np.random.seed(4)
+    subsets = set()
+    for seed in range(40):
+        kept = []
+        for _ in range(2):  # the global generator moves on between views
+            results = _results()
+            results['pair_seed'] = seed
+            kept.append(tuple(transform(results)['gt_instances_ids']))
+        assert kept[0] == kept[1]
+        subsets.add(kept[0])
+    assert subsets == {(3, ), (4, ), (3, 4)}
+    with pytest.raises(KeyError, match='pair_seed'):
+        transform(_results())
+
+
+@pytest.mark.parametrize('same_subset', [True, False])
+def test_two_views_share_the_pasted_subset_only_when_asked(tmp_path,
+                                                          same_subset):
+    from qdtrack.datasets.transforms import TwoViews
+    root, truth = make_data(tmp_path)
+    # no transform that can drop instances after the paste
+    _, transforms = _config_transforms(
+        drop=('RandomAffineWithHomography', 'SharedImageMixUp',
+              'YOLOXHSVRandomAug', 'RandomResize', 'RandomCrop'))
+    transforms.insert(0, dict(type='PasteOnOtherImage', prob=1.0,
+                              keep_prob=0.3, same_subset=same_subset))
+    assert TwoViews(transforms=transforms).uses_pair_seed == same_subset
+    ds = _dataset(root, transforms)
+    differ = 0
+    for _, s in _samples(ds, 20, seed=5):
+        ids = [set(s['gt_instances_ids'][v].tolist()) for v in range(2)]
+        differ += ids[0] != ids[1]
+        assert 'pair_seed' not in s
+    if same_subset:
+        assert differ == 0
+    else:
+        assert differ > 5
