@@ -6,7 +6,6 @@
 # frames of a walking person do not (docs/masa.md).
 _base_ = './masa_toy_static_gt-boxes_basic-aug_1000it.py'
 
-masa_img_scale = (320, 240)
 train_dataloader = dict(
     dataset=dict(
         num_mix_images=1,
@@ -14,16 +13,7 @@ train_dataloader = dict(
             dict(
                 type='TwoViews',
                 transforms=[
-                    dict(type='PasteOnOtherImage', prob=0.5, keep_prob=1.0),
-                    dict(type='RandomResize', scale=masa_img_scale,
-                         ratio_range=(0.8, 1.25), keep_ratio=True,
-                         clip_object_border=False),
-                    dict(type='RandomCrop', crop_size=masa_img_scale,
-                         bbox_clip_border=False, allow_negative_crop=True),
-                    dict(type='RandomFlip', prob=0.5),
-                    dict(type='FilterViewInstances', min_size=2.0),
-                    dict(type='Pad', size=masa_img_scale,
-                         pad_val=dict(img=(114, 114, 114))),
-                ]),
+                    dict(type='PasteOnOtherImage', prob=0.5, keep_prob=1.0)
+                ] + _base_.masa_basic_view_transforms),
             _base_.masa_pack_views,
         ]))
