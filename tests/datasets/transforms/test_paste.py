@@ -171,7 +171,7 @@ def test_same_subset_draws_once_per_pair():
 def test_two_views_share_the_pasted_subset_only_when_asked(tmp_path,
                                                           same_subset):
     from qdtrack.datasets.transforms import TwoViews
-    root, truth = make_data(tmp_path)
+    root, _ = make_data(tmp_path)
     # no transform that can drop instances after the paste
     _, transforms = _config_transforms(
         drop=('RandomAffineWithHomography', 'SharedImageMixUp',
