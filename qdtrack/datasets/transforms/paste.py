@@ -55,7 +55,6 @@ class PasteOnOtherImage(BaseTransform):
         ratio_range (tuple[float]): Random scale of the extra image relative
             to the smallest scale that covers the view's shorter side.
         flip_ratio (float): Probability of flipping the extra image.
-        pad_val (float): Value where the extra image does not reach.
         same_subset (bool): Draw the kept subset once per pair (see above).
     """
 
@@ -66,7 +65,6 @@ class PasteOnOtherImage(BaseTransform):
                  keep_prob: float = 1.0,
                  ratio_range: Tuple[float, float] = (1.0, 1.6),
                  flip_ratio: float = 0.5,
-                 pad_val: float = 114.0,
                  same_subset: bool = False) -> None:
         for name, p in (('prob', prob), ('keep_prob', keep_prob)):
             if not 0.0 <= p <= 1.0:
@@ -75,7 +73,6 @@ class PasteOnOtherImage(BaseTransform):
         self.keep_prob = keep_prob
         self.ratio_range = ratio_range
         self.flip_ratio = flip_ratio
-        self.pad_val = pad_val
         self.same_subset = same_subset
 
     @property
@@ -115,9 +112,12 @@ class PasteOnOtherImage(BaseTransform):
         extra = mixes[0]['img']
         matrix = random_placement(extra.shape[:2], shape, self.ratio_range,
                                   self.flip_ratio, cover=True)
+        # the placement covers the view in box coordinates, but the centres
+        # of its edge pixels can map up to a pixel beyond the extra image
+        # (flipped or shrunk): repeat its border there, never a pad value
         background = cv2.warpPerspective(
             extra, matrix, (shape[1], shape[0]), flags=cv2.INTER_LINEAR,
-            borderValue=(self.pad_val, ) * 3)
+            borderMode=cv2.BORDER_REPLICATE)
         keep = _instance_pixels(results, rows)
         results['img'] = np.where(keep[..., None], img, background)
         select_instances(results, rows)
