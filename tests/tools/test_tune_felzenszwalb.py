@@ -11,4 +11,6 @@ def test_parse_setting():
                                                     sigma=0.5)
     assert parse('max_per_image=400 scales=25.0,75') == dict(
         max_per_image=400, scales=(25.0, 75))
+    assert parse('score=boundary area_weight=0.25') == dict(
+        score='boundary', area_weight=0.25)
     assert parse('') == {}

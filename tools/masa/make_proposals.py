@@ -64,6 +64,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--sigma', type=float,
                         help='felzenszwalb: Gaussian pre-smoothing '
                         '(default: the source\'s, 0.8)')
+    parser.add_argument('--score', choices=['contrast', 'boundary'],
+                        help='felzenszwalb: the object cue of the score, '
+                        'colour contrast to a ring or the edge strength '
+                        'along the outline (default: the source\'s, '
+                        'contrast)')
     parser.add_argument('--area-weight', type=float,
                         help='felzenszwalb: exponent of the box area in the '
                         'score (default: the source\'s, 0)')
@@ -86,6 +91,7 @@ def build_source(args):
         from qdtrack.datasets.masa import FelzenszwalbProposals
         tuned = {k: v for k, v in (('scales', args.scales),
                                    ('sigma', args.sigma),
+                                   ('score', args.score),
                                    ('area_weight', args.area_weight))
                  if v is not None}
         return FelzenszwalbProposals(max_per_image=args.max_per_image,

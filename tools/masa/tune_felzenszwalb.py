@@ -26,12 +26,23 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
 
 
 def parse_setting(text: str) -> dict:
-    """``"scales=50,150 sigma=0.5"`` -> ``{'scales': (50.0, 150.0),
-    'sigma': 0.5}`` (integers stay integers)."""
+    """``"scales=50,150 sigma=0.5 score=boundary"`` -> ``{'scales': (50,
+    150), 'sigma': 0.5, 'score': 'boundary'}`` (integers stay integers,
+    words stay strings)."""
+    def number(v):
+        try:
+            return int(v)
+        except ValueError:
+            pass
+        try:
+            return float(v)
+        except ValueError:
+            return v
+
     out = {}
     for item in text.split():
         name, _, value = item.partition('=')
-        parts = [float(v) if '.' in v else int(v) for v in value.split(',')]
+        parts = [number(v) for v in value.split(',')]
         out[name] = tuple(parts) if ',' in value else parts[0]
     return out
 

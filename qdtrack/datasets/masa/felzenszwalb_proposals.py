@@ -9,8 +9,10 @@ size + fill for objects of several colours). Every region and every merge is
 a candidate. Candidates that are
 tiny, huge, or thin are removed; each is scored by the colour contrast
 between its pixels and a ring around it (object-like regions stand out from
-their surroundings), and boxes overlapping a better one with IoU > 0.7 are
-suppressed (mmcv NMS, as SAM's generator does).
+their surroundings) or, with ``score='boundary'``, by how sharply the image
+changes along its outline (a whole object is bounded by strong edges all
+round, a piece of a larger region is not), and boxes overlapping a better
+one with IoU > 0.7 are suppressed (mmcv NMS, as SAM's generator does).
 """
 import heapq
 import math
@@ -35,26 +37,31 @@ def _box_sums(table: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return (table[y2, x2] - table[y1, x2] - table[y2, x1] + table[y1, x1])
 
 
-def _merge_greedily(regions: list, edges: list, total: float,
+def _merge_greedily(regions: list, borders: dict, total: float,
                     colour_weight: float) -> tuple:
     """Merge adjacent regions, most similar pair first, down to one.
 
     Args:
         regions (list): ``(size, r, g, b, x1, y1, x2, y2)`` per region (colour
             sums, box).
-        edges (list): Adjacent region pairs ``(a, b)``.
+        borders (dict): ``(a, b) -> (difference sum, pixel pairs)`` of each
+            pair of adjacent regions (``a < b``), as :func:`_borders` gives.
         total (float): Image area.
         colour_weight (float): Weight of the colour similarity.
 
     Returns:
-        tuple: The merged regions (same form) and the two parts of each
-        (indices into the input regions followed by the merged ones).
+        tuple: The merged regions (same form), the two parts of each
+        (indices into the input regions followed by the merged ones), and
+        the border of each merged region with the rest of the image
+        (difference sum, pixel pairs).
     """
     regions = list(regions)
-    neighbours = [set() for _ in regions]
-    for a, b in edges:
-        neighbours[a].add(b)
-        neighbours[b].add(a)
+    neighbours = [dict() for _ in regions]
+    for (a, b), stats in borders.items():
+        neighbours[a][b] = stats
+        neighbours[b][a] = stats
+    outline = [(sum(s for s, _ in n.values()), sum(c for _, c in n.values()))
+               for n in neighbours]
     norm = colour_weight / (255.0 * math.sqrt(3.0))
 
     def similarity(a, b):
@@ -66,7 +73,7 @@ def _merge_greedily(regions: list, edges: list, total: float,
                                                    min(ay1, by1))
         return colour_weight - colour * norm + 2.0 - (union + 0.0) / total
 
-    heap = [(-similarity(a, b), a, b) for a, b in edges]
+    heap = [(-similarity(a, b), a, b) for a, b in borders]
     heapq.heapify(heap)
     first = len(regions)
     alive = [True] * first
@@ -81,17 +88,55 @@ def _merge_greedily(regions: list, edges: list, total: float,
         regions.append((sa + sb, ra + rb, ga + gb, ba + bb, min(ax1, bx1),
                         min(ay1, by1), max(ax2, bx2), max(ay2, by2)))
         parts.append((a, b))
+        # the shared border becomes the merged region's inside
+        shared = neighbours[a][b]
+        outline.append((outline[a][0] + outline[b][0] - 2 * shared[0],
+                        outline[a][1] + outline[b][1] - 2 * shared[1]))
         alive[a] = alive[b] = False
         alive.append(True)
-        near = (neighbours[a] | neighbours[b]) - {a, b}
+        near = {}
+        for old in (a, b):
+            for c, (diff, count) in neighbours[old].items():
+                if c not in (a, b):
+                    prev = near.get(c, (0.0, 0))
+                    near[c] = (prev[0] + diff, prev[1] + count)
         neighbours[a] = neighbours[b] = None
         neighbours.append(near)
-        for c in near:
-            neighbours[c].discard(a)
-            neighbours[c].discard(b)
-            neighbours[c].add(new)
+        for c, stats in near.items():
+            neighbours[c].pop(a, None)
+            neighbours[c].pop(b, None)
+            neighbours[c][new] = stats
             heapq.heappush(heap, (-similarity(new, c), new, c))
-    return regions[first:], parts
+    return regions[first:], parts, outline[first:]
+
+
+def _borders(labels: np.ndarray, rgb: np.ndarray) -> dict:
+    """Colour differences across the borders between adjacent regions.
+
+    Args:
+        labels (np.ndarray): Region labels (H, W), ``0 .. n - 1``.
+        rgb (np.ndarray): The segmented image (H, W, 3).
+
+    Returns:
+        dict: ``(a, b) -> (sum, count)`` for each adjacent pair ``a < b``:
+        the Euclidean RGB difference summed over the 4-neighbour pixel
+        pairs that straddle their border, and the number of those pairs.
+    """
+    n = int(labels.max()) + 1
+    img = rgb.astype(np.float64)
+    first = np.concatenate([labels[:, :-1].ravel(), labels[:-1].ravel()])
+    second = np.concatenate([labels[:, 1:].ravel(), labels[1:].ravel()])
+    diff = np.concatenate([
+        np.linalg.norm(img[:, :-1] - img[:, 1:], axis=2).ravel(),
+        np.linalg.norm(img[:-1] - img[1:], axis=2).ravel()])
+    cross = first != second
+    low = np.minimum(first[cross], second[cross])
+    high = np.maximum(first[cross], second[cross])
+    codes, index = np.unique(low * n + high, return_inverse=True)
+    sums = np.bincount(index, diff[cross])
+    counts = np.bincount(index)
+    return {(int(c // n), int(c % n)): (float(s), int(k))
+            for c, s, k in zip(codes, sums, counts)}
 
 
 class _Lazy:
@@ -129,8 +174,14 @@ class FelzenszwalbProposals:
         max_aspect (float): Largest ratio of the long to the short box side.
         ring (float): Width of the contrast ring around a box, as a fraction
             of the box side.
-        area_weight (float): The score is ``contrast * sqrt(fill) *
-            (box area / image area) ** area_weight``. 0 scores by contrast
+        score (str): The object cue of the score. ``'contrast'``: the
+            mean-colour distance between the region and a ring around its
+            box; ``'boundary'``: the mean RGB difference between the two
+            pixels of each 4-neighbour pair that straddles the region's
+            outline (edges on the image border not counted), both in
+            [0, 1].
+        area_weight (float): The score is ``cue * sqrt(fill) *
+            (box area / image area) ** area_weight``. 0 scores by the cue
             and fill alone, which favours small segments (parts of
             objects); a positive weight ranks larger regions higher before
             NMS and the ``max_per_image`` cut (whole objects over their
@@ -151,6 +202,7 @@ class FelzenszwalbProposals:
                  min_side: float = 4,
                  max_aspect: float = 8.0,
                  ring: float = 0.2,
+                 score: str = 'contrast',
                  area_weight: float = 0.0,
                  nms_iou: float = 0.7,
                  max_per_image: int = 200,
@@ -165,6 +217,10 @@ class FelzenszwalbProposals:
         self.min_side = min_side
         self.max_aspect = max_aspect
         self.ring = ring
+        if score not in ('contrast', 'boundary'):
+            raise ValueError(
+                f"score is 'contrast' or 'boundary', got {score!r}")
+        self.score = score
         if area_weight < 0:
             raise ValueError(f'area_weight is >= 0, got {area_weight}')
         self.area_weight = area_weight
@@ -175,8 +231,9 @@ class FelzenszwalbProposals:
     def settings(self) -> dict:
         """The source name and settings (stored in the proposal file).
 
-        ``area_weight`` is stored only when non-zero, so that files written
-        before it existed resume with the same settings.
+        ``score`` and ``area_weight`` are stored only when not the
+        defaults, so that files written before they existed resume with the
+        same settings.
         """
         out = dict(source='felzenszwalb', scales=list(self.scales),
                    sigma=self.sigma, min_region=self.min_region,
@@ -186,6 +243,8 @@ class FelzenszwalbProposals:
                    max_aspect=self.max_aspect, ring=self.ring,
                    nms_iou=self.nms_iou, max_per_image=self.max_per_image,
                    with_masks=self.with_masks)
+        if self.score != 'contrast':
+            out['score'] = self.score
         if self.area_weight:
             out['area_weight'] = self.area_weight
         return out
@@ -201,7 +260,9 @@ class FelzenszwalbProposals:
 
         Returns:
             tuple: Boxes (N, 4) int64 in working-image pixels, sizes (N, ),
-            colour sums (N, 3) and the member labels of each candidate.
+            colour sums (N, 3), the member labels of each candidate, and
+            its border with the rest of the image (N, 2): colour difference
+            sum and pixel pairs (see :func:`_borders`).
         """
         from scipy import ndimage
         n = int(labels.max()) + 1
@@ -214,27 +275,27 @@ class FelzenszwalbProposals:
         boxes = np.array([[s[1].start, s[0].start, s[1].stop, s[0].stop]
                           for s in slices], dtype=np.int64)
         members = [[i] for i in range(n)]
+        borders = _borders(labels, rgb)
+        outline = np.zeros((n, 2))
+        for (a, b), stats in borders.items():
+            outline[a] += stats
+            outline[b] += stats
         if not self.merge_adjacent or n < 2:
-            return boxes, sizes, sums, members
-        pairs = np.concatenate([
-            np.stack([labels[:, :-1].ravel(), labels[:, 1:].ravel()], 1),
-            np.stack([labels[:-1].ravel(), labels[1:].ravel()], 1)])
-        pairs = np.sort(pairs[pairs[:, 0] != pairs[:, 1]], axis=1)
-        codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
-        edges = list(zip((codes // n).tolist(), (codes % n).tolist()))
+            return boxes, sizes, sums, members, outline
         regions = [(float(sizes[i]), *sums[i].tolist(), *boxes[i].tolist())
                    for i in range(n)]
-        merged_all = []
+        merged_all, outline_all = [], [outline]
         for colour_weight in (1.0, 0.0):
-            merged, parts = _merge_greedily(regions, edges, labels.size,
-                                            colour_weight)
+            merged, parts, merged_outline = _merge_greedily(
+                regions, borders, labels.size, colour_weight)
             merged_all += merged
+            outline_all.append(np.array(merged_outline).reshape(-1, 2))
             members += [_Lazy(n + k, n, parts) for k in range(len(merged))]
         merged_all = np.array(merged_all, dtype=np.float64).reshape(-1, 8)
         sizes = np.concatenate([sizes, merged_all[:, 0]])
         sums = np.concatenate([sums, merged_all[:, 1:4]])
         boxes = np.concatenate([boxes, merged_all[:, 4:].astype(np.int64)])
-        return boxes, sizes, sums, members
+        return boxes, sizes, sums, members, np.concatenate(outline_all)
 
     def __call__(self, img: np.ndarray) -> List[Proposal]:
         """Propose objects in one image.
@@ -260,7 +321,8 @@ class FelzenszwalbProposals:
         for scale in self.scales:
             labels = felzenszwalb(rgb, scale=scale, sigma=self.sigma,
                                   min_size=self.min_region).astype(np.int64)
-            boxes, sizes, sums, members = self._candidates(labels, rgb)
+            boxes, sizes, sums, members, outline = self._candidates(
+                labels, rgb)
             keep = self._plausible(boxes, wh, ww, factor)
             if not keep.any():
                 continue
@@ -268,24 +330,15 @@ class FelzenszwalbProposals:
             boxes, cand_size, cand_sum = boxes[idx], sizes[idx], sums[idx]
             bw = boxes[:, 2] - boxes[:, 0]
             bh = boxes[:, 3] - boxes[:, 1]
-            pad_x = np.ceil(bw * self.ring).astype(np.int64)
-            pad_y = np.ceil(bh * self.ring).astype(np.int64)
-            outer = np.stack([
-                np.maximum(boxes[:, 0] - pad_x, 0),
-                np.maximum(boxes[:, 1] - pad_y, 0),
-                np.minimum(boxes[:, 2] + pad_x, ww),
-                np.minimum(boxes[:, 3] + pad_y, wh)], 1)
-            outer_area = ((outer[:, 2] - outer[:, 0]) *
-                          (outer[:, 3] - outer[:, 1])).astype(np.float64)
-            ring_count = np.maximum(outer_area - cand_size, 1.0)
-            ring_mean = (_box_sums(table, outer) - cand_sum) / ring_count[
-                :, None]
-            in_mean = cand_sum / cand_size[:, None]
-            contrast = np.linalg.norm(in_mean - ring_mean, axis=1) / (
-                255.0 * np.sqrt(3.0))
             # a region filling its box is more object-like than a sliver
             fill = cand_size / np.maximum(bw * bh, 1)
-            scores = contrast * np.sqrt(fill) * (
+            if self.score == 'boundary':
+                cue = outline[idx, 0] / np.maximum(outline[idx, 1], 1) / (
+                    255.0 * np.sqrt(3.0))
+            else:
+                cue = self._contrast(table, boxes, cand_size, cand_sum, wh,
+                                     ww)
+            scores = cue * np.sqrt(fill) * (
                 bw * bh / float(ww * wh))**self.area_weight
             all_boxes.append(boxes)
             all_scores.append(scores)
@@ -315,6 +368,29 @@ class FelzenszwalbProposals:
                 box = boxes[i]
             proposals.append(Proposal(box, float(scores[i]), mask))
         return proposals
+
+    def _contrast(self, table: np.ndarray, boxes: np.ndarray,
+                  size: np.ndarray, colour_sum: np.ndarray, wh: int,
+                  ww: int) -> np.ndarray:
+        """Mean-colour distance (N, ) between candidates and a ring around
+        their boxes (``ring`` of the box side wide), in [0, 1]."""
+        bw = boxes[:, 2] - boxes[:, 0]
+        bh = boxes[:, 3] - boxes[:, 1]
+        pad_x = np.ceil(bw * self.ring).astype(np.int64)
+        pad_y = np.ceil(bh * self.ring).astype(np.int64)
+        outer = np.stack([
+            np.maximum(boxes[:, 0] - pad_x, 0),
+            np.maximum(boxes[:, 1] - pad_y, 0),
+            np.minimum(boxes[:, 2] + pad_x, ww),
+            np.minimum(boxes[:, 3] + pad_y, wh)], 1)
+        outer_area = ((outer[:, 2] - outer[:, 0]) *
+                      (outer[:, 3] - outer[:, 1])).astype(np.float64)
+        ring_count = np.maximum(outer_area - size, 1.0)
+        ring_mean = (_box_sums(table, outer) - colour_sum) / ring_count[:,
+                                                                        None]
+        in_mean = colour_sum / size[:, None]
+        return np.linalg.norm(in_mean - ring_mean, axis=1) / (
+            255.0 * np.sqrt(3.0))
 
     def _plausible(self, boxes: np.ndarray, wh: int, ww: int,
                    factor: float) -> np.ndarray:

@@ -99,3 +99,45 @@ def test_area_weight_scales_scores_by_relative_box_area():
         'area_weight'] == 0.5
     with pytest.raises(ValueError, match='area_weight'):
         FelzenszwalbProposals(area_weight=-1)
+
+
+def test_boundary_score_of_a_flat_square_is_its_edge_contrast():
+    img = np.full((40, 60, 3), 100, np.uint8)
+    img[10:30, 20:40] = 200
+    src = FelzenszwalbProposals(score='boundary', sigma=0, min_area=0.01,
+                                nms_iou=1.0, with_masks=False)
+    props = src(img)
+    best = max(props, key=lambda p: _iou(p.bbox, (20, 10, 40, 30)))
+    assert best.bbox.tolist() == [20, 10, 40, 30]
+    # every pixel pair across the outline differs by 100 in R, G and B;
+    # the square fills its box
+    assert best.score == pytest.approx(100 / 255, rel=1e-6)
+    assert src.settings()['score'] == 'boundary'
+    assert 'score' not in FelzenszwalbProposals().settings()
+    with pytest.raises(ValueError, match='score'):
+        FelzenszwalbProposals(score='edges')
+
+
+def test_merged_outlines_equal_the_outlines_of_their_masks():
+    from skimage.segmentation import felzenszwalb
+    img, _ = _scene()
+    rgb = np.ascontiguousarray(img[..., ::-1])
+    labels = felzenszwalb(rgb, scale=50, sigma=0.5,
+                          min_size=20).astype(np.int64)
+    src = FelzenszwalbProposals()
+    _, _, _, members, outline = src._candidates(labels, rgb)
+    n = int(labels.max()) + 1
+    assert len(members) == len(outline) == n + 2 * (n - 1) and n > 4
+    f = rgb.astype(np.float64)
+    diff_x = np.linalg.norm(f[:, 1:] - f[:, :-1], axis=2)
+    diff_y = np.linalg.norm(f[1:] - f[:-1], axis=2)
+    for group, (total, count) in zip(members, outline):
+        mask = np.isin(labels, list(group))
+        cut_x = mask[:, 1:] != mask[:, :-1]
+        cut_y = mask[1:] != mask[:-1]
+        assert count == cut_x.sum() + cut_y.sum()
+        assert total == pytest.approx(
+            diff_x[cut_x].sum() + diff_y[cut_y].sum(), rel=1e-9, abs=1e-6)
+    # the last merge of each pass is the whole image: no outline left
+    for whole in (n + n - 2, -1):
+        assert outline[whole] == pytest.approx([0, 0], abs=1e-6)
