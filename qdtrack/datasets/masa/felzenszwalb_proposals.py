@@ -173,7 +173,7 @@ class FelzenszwalbProposals:
         min_side (float): Smallest box side in input pixels.
         max_aspect (float): Largest ratio of the long to the short box side.
         ring (float): Width of the contrast ring around a box, as a fraction
-            of the box side.
+            of the box side (``score='contrast'`` only).
         score (str): The object cue of the score. ``'contrast'``: the
             mean-colour distance between the region and a ring around its
             box; ``'boundary'``: the mean RGB difference between the two

@@ -220,8 +220,8 @@ def test_make_proposals_tool_every_nth_image_of_a_folder(tmp_path):
 
 
 def test_make_proposals_tool_tuned_felzenszwalb_settings(tmp_path):
-    """--scales, --sigma and --area-weight reach the source and are stored
-    in the file."""
+    """--scales, --sigma, --score and --area-weight reach the source and
+    are stored in the file."""
     import os.path as osp
     import runpy
     _images(tmp_path / 'imgs', 2)
@@ -229,11 +229,12 @@ def test_make_proposals_tool_tuned_felzenszwalb_settings(tmp_path):
     tool = runpy.run_path(osp.join(root, 'tools/masa/make_proposals.py'))
     out = str(tmp_path / 'p.json')
     tool['main']([str(tmp_path / 'imgs'), out, '--scales', '50', '150',
-                  '--sigma', '0.5', '--area-weight', '0.5', '--no-progress',
-                  '--no-masks'])
+                  '--sigma', '0.5', '--score', 'boundary', '--area-weight',
+                  '0.5', '--no-progress', '--no-masks'])
     settings = json.loads(open(out).read())['info']['proposals']
     assert settings['scales'] == [50.0, 150.0]
     assert settings['sigma'] == 0.5
+    assert settings['score'] == 'boundary'
     assert settings['area_weight'] == 0.5
     # a rerun with other settings refuses to mix them into the file
     from qdtrack.datasets.masa.proposal_file import ProposalFileError
