@@ -4,10 +4,11 @@ A detector is given as a config + checkpoint, either an mmdet detector
 config (``model.type`` e.g. ``'FasterRCNN'``, test pipeline with
 ``PackDetInputs``) or one of our tracking configs whose model holds a
 ``detector`` (QDTrack: its checkpoint's detector is used, the track head is
-ignored). The frame goes through the config's own test pipeline (made to
-take an array, :func:`~qdtrack.apis.inference.frame_pipeline`) and the
-model's data preprocessor, so the boxes are those ``tools/test.py`` would
-see.
+ignored), or a MASA config (the boxes of its ``box_source``: by default
+the class-agnostic boxes of its distillation head). The frame goes through
+the config's own test pipeline (made to take an array,
+:func:`~qdtrack.apis.inference.frame_pipeline`) and the model's data
+preprocessor, so the boxes are those ``tools/test.py`` would see.
 """
 from typing import Optional, Tuple, Union
 
@@ -27,8 +28,9 @@ def init_detector(config: Union[str, Config],
     """Build a detector (or a tracking model with one) and load it.
 
     Args:
-        config (str | Config): mmdet detector config or a tracking config
-            whose ``model`` has a ``detector``.
+        config (str | Config): mmdet detector config, a tracking config
+            whose ``model`` has a ``detector``, or a MASA config with a
+            distillation head.
         checkpoint (str, optional): Its checkpoint (a ``tools/train.py``
             checkpoint of that config; loaded strictly).
         device (str): Defaults to ``'cpu'``.
@@ -69,7 +71,8 @@ def detect(model: nn.Module, img: np.ndarray, index: int = 0
         float32 and ``labels`` (K, ) int64 class indices.
     """
     detector = getattr(model, 'detector', None)
-    if detector is None:  # an mmdet detector with its own pipeline
+    own_boxes = hasattr(model, 'frame_boxes')  # MASA: its box_source
+    if detector is None and not own_boxes:  # an mmdet detector
         packed = model.test_pipeline(dict(img=img, img_id=index))
         batch = dict(inputs=[packed['inputs']],
                      data_samples=[packed['data_samples']])
@@ -83,8 +86,13 @@ def detect(model: nn.Module, img: np.ndarray, index: int = 0
             inputs=[packed['inputs']],
             data_samples=[packed['data_samples']]), False)
         frame = batch['data_samples'][0].video_data_samples[0]
-        pred = detector.predict(batch['inputs'][:, 0].contiguous(), [frame],
-                                rescale=True)[0].pred_instances
+        img = batch['inputs'][:, 0].contiguous()
+        if own_boxes:
+            pred = model.frame_boxes(img, model.extract_feat(img), frame,
+                                     rescale=True)
+        else:
+            pred = detector.predict(img, [frame], rescale=True)[0]
+            pred = pred.pred_instances
     return (pred.bboxes.detach().cpu().numpy().reshape(-1, 4).astype(
         np.float32), pred.scores.detach().cpu().numpy().reshape(-1).astype(
             np.float32), pred.labels.detach().cpu().numpy().reshape(

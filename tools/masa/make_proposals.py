@@ -25,6 +25,10 @@ Examples::
     # any detector's COCO results (IMAGES: the COCO JSON they refer to)
     python tools/masa/make_proposals.py images.json out.json \\
         --source coco-results --results dets.json --score-thr 0.3
+
+    # self-training: the boxes of a trained MASA model's distillation head
+    python tools/masa/make_proposals.py images.json out.json \\
+        --source masa --masa-config CONFIG.py --masa-checkpoint iter_N.pth
 """
 from __future__ import annotations
 
@@ -45,7 +49,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'or video file')
     parser.add_argument('out', help='output COCO JSON (resumed if present)')
     parser.add_argument('--source', default='felzenszwalb',
-                        choices=['felzenszwalb', 'sam', 'coco-results'])
+                        choices=['felzenszwalb', 'sam', 'coco-results',
+                                 'masa'])
     parser.add_argument('--data-root', help='folder the stored file names '
                         'are relative to (default: the image folder; the '
                         'folder above a JSON\'s folder; --frames-dir)')
@@ -77,8 +82,12 @@ def parse_args(argv=None) -> argparse.Namespace:
                         choices=['vit_h', 'vit_l', 'vit_b'])
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--results', help='detector COCO results JSON')
-    parser.add_argument('--score-thr', type=float, default=0.3,
-                        help='detector results below are dropped')
+    parser.add_argument('--score-thr', type=float,
+                        help='coco-results / masa: boxes scoring below are '
+                        'dropped (default 0.3 / 0)')
+    parser.add_argument('--masa-config', help='masa: the trained model\'s '
+                        'config (with a distillation head)')
+    parser.add_argument('--masa-checkpoint', help='masa: its checkpoint')
     parser.add_argument('--save-every', type=int, default=50,
                         help='images between two atomic saves')
     parser.add_argument('--no-progress', action='store_true')
@@ -101,11 +110,21 @@ def build_source(args):
         from qdtrack.datasets.masa import SAMProposals
         return SAMProposals(args.sam_checkpoint, args.sam_model,
                             device=args.device), False
+    if args.source == 'masa':
+        if not (args.masa_config and args.masa_checkpoint):
+            raise SystemExit('--source masa needs --masa-config and '
+                             '--masa-checkpoint')
+        from qdtrack.datasets.masa import MASAProposals
+        return MASAProposals(
+            args.masa_config, args.masa_checkpoint, args.max_per_image,
+            0.0 if args.score_thr is None else args.score_thr,
+            args.device), False
     if not args.results:
         raise SystemExit('--source coco-results needs --results')
     from qdtrack.datasets.masa import DetectorResultProposals
-    return DetectorResultProposals(args.results, args.score_thr,
-                                   args.max_per_image), True
+    return DetectorResultProposals(
+        args.results, 0.3 if args.score_thr is None else args.score_thr,
+        args.max_per_image), True
 
 
 def list_images(args):
