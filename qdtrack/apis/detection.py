@@ -55,6 +55,32 @@ def init_detector(config: Union[str, Config],
     return model
 
 
+def tracking_frame(model: nn.Module, img: np.ndarray, index: int = 0
+                   ) -> Tuple[torch.Tensor, object]:
+    """One frame through a tracking model's test pipeline and data
+    preprocessor, as a one-frame video.
+
+    Args:
+        model (nn.Module): A tracking model from :func:`init_detector` or
+            :func:`~qdtrack.apis.init_tracker`.
+        img (np.ndarray): (H, W, 3) uint8 BGR frame.
+        index (int): The frame's index (its ``img_id`` / ``frame_id``).
+
+    Returns:
+        tuple: The network input (1, C, H', W') and the frame's
+        ``DetDataSample`` (``img_shape``, ``scale_factor``, ...).
+    """
+    packed = model.test_pipeline(dict(
+        img=[img], img_id=[index], frame_id=[index], frame_index=[index],
+        mot_frame_id=[index + 1], video_id=[0], video_name=['video'],
+        video_length=[1]))
+    batch = model.data_preprocessor(dict(
+        inputs=[packed['inputs']], data_samples=[packed['data_samples']]),
+        False)
+    return (batch['inputs'][:, 0].contiguous(),
+            batch['data_samples'][0].video_data_samples[0])
+
+
 @torch.no_grad()
 def detect(model: nn.Module, img: np.ndarray, index: int = 0
            ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -78,15 +104,7 @@ def detect(model: nn.Module, img: np.ndarray, index: int = 0
                      data_samples=[packed['data_samples']])
         pred = model.test_step(batch)[0].pred_instances
     else:  # a tracking model: its video pipeline, one frame
-        packed = model.test_pipeline(dict(
-            img=[img], img_id=[index], frame_id=[index],
-            frame_index=[index], mot_frame_id=[index + 1], video_id=[0],
-            video_name=['video'], video_length=[1]))
-        batch = model.data_preprocessor(dict(
-            inputs=[packed['inputs']],
-            data_samples=[packed['data_samples']]), False)
-        frame = batch['data_samples'][0].video_data_samples[0]
-        img = batch['inputs'][:, 0].contiguous()
+        img, frame = tracking_frame(model, img, index)
         if own_boxes:
             pred = model.frame_boxes(img, model.extract_feat(img), frame,
                                      rescale=True)

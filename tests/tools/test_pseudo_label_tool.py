@@ -443,6 +443,7 @@ def test_detector_of_a_tracking_config(tmp_path):
     import torch
 
     from qdtrack.apis import detect, init_detector
+    from qdtrack.apis.detection import tracking_frame
     torch.manual_seed(0)
     model = init_detector(
         osp.join(ROOT, 'configs', 'qdtrack', 'qdtrack_faster-rcnn_toy.py'),
@@ -453,15 +454,10 @@ def test_detector_of_a_tracking_config(tmp_path):
     assert (scores >= 0.05).all() and set(labels.tolist()) <= {0, 1, 2}
     # boxes in the frame's pixels (640x272): the network sees it at
     # 320x136 (the toy test Resize), its boxes there are half as large
-    packed = model.test_pipeline(dict(
-        img=[img], img_id=[0], frame_id=[0], frame_index=[0],
-        mot_frame_id=[1], video_id=[0], video_name=['v'], video_length=[1]))
-    batch = model.data_preprocessor(dict(
-        inputs=[packed['inputs']], data_samples=[packed['data_samples']]))
-    frame = batch['data_samples'][0].video_data_samples[0]
+    x, frame = tracking_frame(model, img)
     assert frame.img_shape == (136, 320)
     with torch.no_grad():
-        small = model.detector.predict(batch['inputs'][:, 0], [frame],
+        small = model.detector.predict(x, [frame],
                                        rescale=False)[0].pred_instances
     np.testing.assert_allclose(bboxes, small.bboxes.numpy() * 2, rtol=1e-5,
                                atol=1e-3)

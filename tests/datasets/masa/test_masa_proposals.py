@@ -45,20 +45,15 @@ def test_detect_gives_the_distillation_head_boxes(toy_ckpt):
     frame's pixels (the network sees the 640x480 frame at the toy test
     size, 320x240, so its own boxes there are half as large)."""
     from qdtrack.apis import detect, init_detector
+    from qdtrack.apis.detection import tracking_frame
     model = init_detector(TOY, toy_ckpt)
     img = _frame(0)
     bboxes, scores, labels = detect(model, img)
     assert 0 < len(scores) <= 50  # the toy RoI head's max_per_img
     assert (scores >= 0.05).all() and (labels == 0).all()
-    packed = model.test_pipeline(dict(
-        img=[img], img_id=[0], frame_id=[0], frame_index=[0],
-        mot_frame_id=[1], video_id=[0], video_name=['v'], video_length=[1]))
-    batch = model.data_preprocessor(dict(
-        inputs=[packed['inputs']], data_samples=[packed['data_samples']]))
-    frame = batch['data_samples'][0].video_data_samples[0]
+    x, frame = tracking_frame(model, img)
     assert frame.img_shape == (240, 320)
     with torch.no_grad():
-        x = batch['inputs'][:, 0]
         feats = model.extract_feat(x)
         small = model.roi_head.predict(
             feats, model.rpn_head.predict(feats, [frame]), [frame],
