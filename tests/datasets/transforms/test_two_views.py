@@ -330,3 +330,49 @@ def test_packed_pairs_feed_the_track_preprocessor_and_qdtrack(data):
         common = np.intersect1d(key.gt_instances.instances_ids.numpy(),
                                 ref.gt_instances.instances_ids.numpy())
         assert common.size > 0
+
+
+def test_shared_flip_config_mirrors_both_views_together(data):
+    """The shared-flip ablation flips the image before ``TwoViews``: both
+    views are mirrored or neither, and each view's boxes, warped back by
+    its homography (which then starts from the flipped image), are the
+    mirrored original boxes."""
+    root, truth = data
+    cfg = Config.fromfile(osp.join(
+        ROOT, 'configs/masa/ablations/'
+        'masa_toy_static_basic-aug_self-train_shared-flip_1000it.py'))
+    pipeline = copy.deepcopy(cfg.train_dataloader.dataset.pipeline)[:2]
+    flip, views = pipeline
+    assert flip['type'] == 'RandomFlip' and views['type'] == 'TwoViews'
+    assert 'RandomFlip' not in [t['type'] for t in views['transforms']]
+    for t in views['transforms']:
+        for key in ('scale', 'crop_size', 'size'):
+            if key in t:
+                t[key] = (W, H)
+    base = Config.fromfile(CONFIG)
+    flips, checked = [], {}
+    for prob in (1.0, 0.0):
+        flip['prob'] = prob
+        ds = StaticImagePairDataset(
+            data_root=str(root), ann_file='proposals.json',
+            data_prefix=dict(img_path=''), num_mix_images=0,
+            load_pipeline=base.masa_load_pipeline,
+            pipeline=copy.deepcopy([flip, views]), serialize_data=False)
+        for _, s in _samples(ds, 6, seed=7):
+            assert s['flip'] == [prob == 1.0] * 2
+            flips.append(s['flip'][0])
+            main = truth[osp.basename(s['img_path'][0])]
+            for v in range(2):
+                for k, view_box in zip(s['gt_instances_ids'][v],
+                                       np.asarray(s['gt_bboxes'][v])):
+                    if k == len(main) or min(view_box[2:] -
+                                             view_box[:2]) < 20:
+                        continue  # the whole-image instance; clipped ones
+                    x1, y1, x2, y2 = _project(
+                        view_box, np.linalg.inv(s['homography_matrix'][v]))
+                    if prob == 1.0:
+                        x1, x2 = W - x2, W - x1
+                    if _iou((x1, y1, x2, y2), main[k - 1][0]) > 0.9:
+                        checked[prob] = checked.get(prob, 0) + 1
+    assert set(flips) == {True, False}
+    assert checked[1.0] > 10 and checked[0.0] > 10
