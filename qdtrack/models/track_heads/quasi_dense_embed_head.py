@@ -137,13 +137,24 @@ class QuasiDenseEmbedHead(BaseModule):
     def predict(self, roi_feats: Tensor) -> Tensor:
         """Embeddings of the RoI features at test time.
 
+        Trackers compare embeddings by their dot products (bi-softmax) and
+        cosines. A head trained on cosines (``cosine_logits``) never sees
+        the norms of its raw outputs, so it returns them L2-normalised and
+        scaled by ``1 / sqrt(softmax_temp)``: their dot products are the
+        logits it was trained on (cosine / tau), their cosines unchanged.
+
         Args:
             roi_feats (Tensor): RoI features of shape (R, C, S, S).
 
         Returns:
             Tensor: Embeddings of shape (R, embed_channels).
         """
-        return self(roi_feats)
+        embeds = self(roi_feats)
+        if self.cosine_logits:
+            embeds = F.normalize(embeds, p=2, dim=1)
+            if self.softmax_temp > 0:
+                embeds = embeds / self.softmax_temp**0.5
+        return embeds
 
     def loss(self,
              key_roi_feats: Tensor,

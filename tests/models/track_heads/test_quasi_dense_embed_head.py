@@ -6,6 +6,10 @@ from mmdet.models.tracking_heads import (
 from torch import nn
 
 from qdtrack.models.track_heads import QuasiDenseEmbedHead
+from qdtrack.models.trackers.similarity import (
+    bisoftmax_similarity,
+    cosine_similarity,
+)
 from qdtrack.registry import MODELS
 
 AUX = dict(neg_pos_ub=3, pos_margin=0, neg_margin=0.1, hard_mining=True,
@@ -154,3 +158,34 @@ def test_gradients_and_registry():
     for name, param in head.named_parameters():
         assert param.grad is not None and torch.isfinite(param.grad).all(), \
             name
+
+
+def test_cosine_trained_head_predicts_its_training_logits():
+    """With ``cosine_logits`` the test-time dot products (what bi-softmax
+    reads) equal the training logits cosine / tau; without it the raw
+    embeddings come back unchanged."""
+    gen = torch.Generator().manual_seed(0)
+    feats = torch.randn(5, 3, 1, 1, generator=gen)
+    for cosine, temp in ((True, 0.07), (True, -1), (False, 0.07)):
+        head = QuasiDenseEmbedHead(num_convs=0, num_fcs=0, in_channels=3,
+                                   roi_feat_size=1, embed_channels=4,
+                                   cosine_logits=cosine, softmax_temp=temp)
+        raw = head(feats)
+        embeds = head.predict(feats)
+        dists, _ = head.match([raw[:2]], [raw[2:]])
+        if not cosine:
+            torch.testing.assert_close(embeds, raw)
+            continue
+        # the training logits, from the hand formula
+        cos = torch.stack([torch.stack([
+            torch.dot(a, b) / (a.norm() * b.norm()) for b in raw[2:]])
+            for a in raw[:2]])
+        logits = cos / temp if temp > 0 else cos
+        torch.testing.assert_close(dists[0], logits)
+        torch.testing.assert_close(embeds[:2] @ embeds[2:].t(), logits)
+        torch.testing.assert_close(
+            cosine_similarity(embeds[:2], embeds[2:]), cos)
+        # bi-softmax of the test embeddings = of the training logits
+        torch.testing.assert_close(
+            bisoftmax_similarity(embeds[:2], embeds[2:]),
+            (logits.softmax(1) + logits.softmax(0)) / 2)
