@@ -131,3 +131,47 @@ def test_untrained_parameters_count_what_a_checkpoint_must_give(
         assert 0.9 * total < num <= total
     else:  # frozen appearance models (and SORT, which has none)
         assert num == 0
+
+
+def _tracker_with_head(**head):
+    from qdtrack.models.track_heads import QuasiDenseEmbedHead
+    model = nn.Module()
+    model.track_head = nn.Module()
+    model.track_head.embed_head = QuasiDenseEmbedHead(
+        num_convs=0, num_fcs=0, in_channels=2, roi_feat_size=1,
+        embed_channels=2, **head)
+    return model
+
+
+@pytest.mark.parametrize('trained, tested, expected', [
+    # an InfoNCE head tested as a dot-product one: both settings differ
+    (dict(cosine_logits=True, softmax_temp=0.07), {},
+     ['track_head.embed_head.cosine_logits: trained True, model False',
+      'track_head.embed_head.softmax_temp: trained 0.07, model -1']),
+    (dict(cosine_logits=True, softmax_temp=0.07),
+     dict(cosine_logits=True, softmax_temp=0.1),
+     ['track_head.embed_head.softmax_temp: trained 0.07, model 0.1']),
+    # a dot-product head's temperature changes training only
+    (dict(softmax_temp=0.5), {}, []),
+    (dict(cosine_logits=True, softmax_temp=0.07),
+     dict(cosine_logits=True, softmax_temp=0.07), []),
+])
+def test_embedding_settings_of_training_are_compared(tmp_path, trained,
+                                                     tested, expected):
+    head = ', '.join(f'{k}={v!r}' for k, v in trained.items())
+    cfg = ('model = dict(type="MASA", track_head=dict(embed_head=dict('
+           f'type="QuasiDenseEmbedHead", {head})))\n')
+    src = _tracker_with_head(**trained)
+    path = _save(tmp_path / 'c.pth', src.state_dict())
+    ckpt = torch.load(path, weights_only=False)
+    ckpt['meta']['cfg'] = cfg
+    torch.save(ckpt, path)
+    from qdtrack.utils.checkpoint import warn_embedding_settings
+    dst = _tracker_with_head(**tested)
+    if expected:
+        with pytest.warns(UserWarning, match='--cfg-options model.track_'
+                          'head.embed_head.'):
+            load_tracker_checkpoint(dst, path)
+    assert warn_embedding_settings(dst, ckpt, path) == expected
+    # no training config in the checkpoint: nothing to compare
+    assert warn_embedding_settings(dst, dict(meta=dict(epoch=3)), path) == []
