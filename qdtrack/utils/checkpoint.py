@@ -204,19 +204,18 @@ def warn_embedding_settings(model: nn.Module, checkpoint: dict,
             if key == 'softmax_temp' and not any(cosine):
                 continue  # a dot-product head's temperature is training's
             if value != getattr(module, key):
-                diffs.append(f'{name}.{key}: trained {value!r}, model '
-                             f'{getattr(module, key)!r}')
+                diffs.append((f'{name}.{key}', value, getattr(module, key)))
     if diffs:
-        fixes = ' '.join(
-            f'model.{d.split(":")[0]}={d.split("trained ")[1].split(",")[0]}'
-            for d in diffs)
+        fixes = ' '.join(f'model.{k}={v!r}' for k, v, _ in diffs)
+        found = '; '.join(f'{k}: trained {v!r}, model {m!r}'
+                          for k, v, m in diffs)
         warnings.warn(
             f'checkpoint {path} was trained with other embedding settings '
-            f'than the model has ({"; ".join(diffs)}): the tracker will '
-            f'compare other similarities than the head learnt. Test with '
-            f'the training config, or add --cfg-options {fixes}',
+            f'than the model has ({found}): the tracker will compare other '
+            f'similarities than the head learnt. Test with the training '
+            f'config, or add --cfg-options {fixes}',
             stacklevel=3)
-    return diffs
+    return [f'{k}: trained {v!r}, model {m!r}' for k, v, m in diffs]
 
 
 def untrained_parameters(model: nn.Module) -> int:
