@@ -367,7 +367,7 @@ def test_shared_flip_config_mirrors_both_views_together(data):
                                        np.asarray(s['gt_bboxes'][v])):
                     if k == len(main) or min(view_box[2:] -
                                              view_box[:2]) < 20:
-                        continue  # the whole-image instance; clipped ones
+                        continue  # the whole-image instance; boxes cut small
                     x1, y1, x2, y2 = _project(
                         view_box, np.linalg.inv(s['homography_matrix'][v]))
                     if prob == 1.0:
