@@ -10,13 +10,4 @@ _base_ = './masa_toy_static_basic-aug_area-score_1000it.py'
 
 train_dataloader = dict(
     dataset=dict(
-        num_mix_images=1,
-        pipeline=[
-            dict(
-                type='TwoViews',
-                transforms=[
-                    dict(type='PasteOnOtherImage', prob=0.5, keep_prob=0.2,
-                         same_subset=True)
-                ] + _base_.masa_basic_view_transforms),
-            _base_.masa_pack_views,
-        ]))
+        num_mix_images=1, pipeline=_base_.masa_paste_shared_pipeline))

@@ -8,22 +8,13 @@
 # augmentation (masa_toy_static_basic-aug.py).
 _base_ = './masa_toy_static_basic-aug_self-train_1000it.py'
 
-masa_img_scale = (320, 240)
 train_dataloader = dict(
     dataset=dict(
         pipeline=[
             dict(type='RandomFlip', prob=0.5),
             dict(
                 type='TwoViews',
-                transforms=[
-                    dict(type='RandomResize', scale=masa_img_scale,
-                         ratio_range=(0.8, 1.25), keep_ratio=True,
-                         clip_object_border=False),
-                    dict(type='RandomCrop', crop_size=masa_img_scale,
-                         bbox_clip_border=False, allow_negative_crop=True),
-                    dict(type='FilterViewInstances', min_size=2.0),
-                    dict(type='Pad', size=masa_img_scale,
-                         pad_val=dict(img=(114, 114, 114))),
-                ]),
+                transforms=_base_.masa_basic_resize_crop +
+                _base_.masa_basic_view_end),
             _base_.masa_pack_views,
         ]))
