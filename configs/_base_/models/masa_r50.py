@@ -12,6 +12,13 @@
 # multi-GPU training).
 _base_ = ['../trackers/masa.py']
 
+# the paper's loss instead of the public code's, for the *_infonce* configs:
+# InfoNCE on cosine similarity / tau 0.07 (the head then also returns
+# normalised embeddings at test time, docs/masa.md "Losses")
+masa_infonce_embed_head = dict(
+    cosine_logits=True,
+    softmax_temp=0.07,
+    loss_track=dict(_delete_=True, type='InfoNCELoss', loss_weight=0.25))
 # the distillation head of the public SAM and detector-backbone variants
 # (masa_sam_vit-*.py, masa_swin-b_detector.py): the RPN's box loss is
 # SmoothL1 (beta 1/9) and the RoI box head has 2 fc layers

@@ -5,9 +5,4 @@
 # schedule.
 _base_ = './masa_toy_static_basic-aug_self-train-all_1000it.py'
 
-model = dict(
-    track_head=dict(
-        embed_head=dict(
-            cosine_logits=True,
-            softmax_temp=0.07,
-            loss_track=dict(type='InfoNCELoss', loss_weight=0.25))))
+model = dict(track_head=dict(embed_head=_base_.masa_infonce_embed_head))

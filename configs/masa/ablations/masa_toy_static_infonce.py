@@ -3,9 +3,4 @@
 # positives weighted 1/|P| in the denominator).
 _base_ = '../masa_toy_static.py'
 
-model = dict(
-    track_head=dict(
-        embed_head=dict(
-            cosine_logits=True,
-            softmax_temp=0.07,
-            loss_track=dict(type='InfoNCELoss', loss_weight=0.25))))
+model = dict(track_head=dict(embed_head=_base_.masa_infonce_embed_head))
