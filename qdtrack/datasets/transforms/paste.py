@@ -1,5 +1,5 @@
 """Copy-paste: a view's instances on another image's surroundings."""
-from typing import Tuple
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
@@ -56,6 +56,11 @@ class PasteOnOtherImage(BaseTransform):
             to the smallest scale that covers the view's shorter side.
         flip_ratio (float): Probability of flipping the extra image.
         same_subset (bool): Draw the kept subset once per pair (see above).
+        max_area (float, optional): Only instances whose box covers at most
+            this fraction of the view can be kept (when none does, all
+            can); larger ones leave a pasted view. Proposals that tile the
+            image with large background boxes need it: their union would
+            keep most of the surroundings.
     """
 
     keeps_instance_ids = True
@@ -65,23 +70,40 @@ class PasteOnOtherImage(BaseTransform):
                  keep_prob: float = 1.0,
                  ratio_range: Tuple[float, float] = (1.0, 1.6),
                  flip_ratio: float = 0.5,
-                 same_subset: bool = False) -> None:
+                 same_subset: bool = False,
+                 max_area: Optional[float] = None) -> None:
         for name, p in (('prob', prob), ('keep_prob', keep_prob)):
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f'{name} is a probability, got {p}')
+        if max_area is not None and not 0.0 < max_area <= 1.0:
+            raise ValueError(
+                f'max_area is a fraction of the view in (0, 1], got '
+                f'{max_area}')
         self.prob = prob
         self.keep_prob = keep_prob
         self.ratio_range = ratio_range
         self.flip_ratio = flip_ratio
         self.same_subset = same_subset
+        self.max_area = max_area
 
     @property
     def uses_pair_seed(self) -> bool:
         """Whether :class:`TwoViews` must set ``results['pair_seed']``."""
         return self.same_subset
 
+    def _candidates(self, results: dict) -> np.ndarray:
+        """Rows (C, ) of the instances that may be kept, C >= 1."""
+        num = len(results['gt_bboxes'])
+        if self.max_area is None:
+            return np.arange(num)
+        h, w = results['img'].shape[:2]
+        areas = results['gt_bboxes'].areas.numpy()
+        rows = np.flatnonzero(areas <= self.max_area * h * w)
+        return rows if rows.size else np.arange(num)
+
     def _subset(self, results: dict, num: int) -> np.ndarray:
         """Rows (K, ) of the kept instances, K >= 1."""
+        candidates = self._candidates(results)
         if self.same_subset:
             if 'pair_seed' not in results:
                 raise KeyError(
@@ -92,11 +114,13 @@ class PasteOnOtherImage(BaseTransform):
         else:
             draw = np.random.uniform(size=num)
             pick = None
-        rows = np.flatnonzero(draw < self.keep_prob)
+        # draws for every instance, so that a pair's subset does not depend
+        # on how many are candidates
+        rows = np.flatnonzero(draw[candidates] < self.keep_prob)
         if not rows.size:
-            rows = np.array([np.random.randint(num) if pick is None else
-                             pick])
-        return rows
+            rows = np.array([np.random.randint(len(candidates))
+                             if pick is None else pick % len(candidates)])
+        return candidates[rows]
 
     @autocast_box_type()
     def transform(self, results: dict) -> dict:
@@ -127,4 +151,5 @@ class PasteOnOtherImage(BaseTransform):
         return (f'{type(self).__name__}(prob={self.prob}, '
                 f'keep_prob={self.keep_prob}, '
                 f'ratio_range={self.ratio_range}, '
-                f'same_subset={self.same_subset})')
+                f'same_subset={self.same_subset}, '
+                f'max_area={self.max_area})')

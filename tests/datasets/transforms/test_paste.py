@@ -104,11 +104,34 @@ def test_keep_prob_sets_how_many_instances_stay():
     assert 1.17 < np.mean(kept) < 1.33
 
 
+@pytest.mark.parametrize('with_masks', [True, False])
+def test_max_area_drops_the_large_instances_from_a_pasted_view(with_masks):
+    # box areas 360 (0.150 of the 40 x 60 view) and 330 (0.1375)
+    for seed in range(5):
+        np.random.seed(seed)
+        out = PasteOnOtherImage(prob=1.0, max_area=0.14)(
+            _results(with_masks))
+        assert out['gt_instances_ids'].tolist() == [4]
+        assert out['gt_bboxes'].tensor.tolist() == [list(BOXES[1])]
+        x1, y1, x2, y2 = BOXES[0]
+        assert (out['img'][y1:y2, x1:x2] == EXTRA).all()
+        x1, y1, x2, y2 = BOXES[1]
+        assert (out['img'][y1:y2, x1:x2] == COLOURS[1]).all()
+    # no instance small enough: all may be kept
+    out = PasteOnOtherImage(prob=1.0, max_area=0.1)(_results(with_masks))
+    assert out['gt_instances_ids'].tolist() == [3, 4]
+    # a view left unpasted keeps its large instances
+    out = PasteOnOtherImage(prob=0.0, max_area=0.14)(_results(with_masks))
+    assert out['gt_instances_ids'].tolist() == [3, 4]
+
+
 def test_bad_probabilities_are_refused():
     with pytest.raises(ValueError, match='keep_prob'):
         PasteOnOtherImage(keep_prob=1.5)
     with pytest.raises(ValueError, match='prob'):
         PasteOnOtherImage(prob=-0.1)
+    with pytest.raises(ValueError, match='max_area'):
+        PasteOnOtherImage(max_area=0.0)
 
 
 @pytest.mark.parametrize('src', [(50, 70), (30, 90), (120, 20)])
