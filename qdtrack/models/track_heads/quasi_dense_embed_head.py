@@ -66,6 +66,12 @@ class QuasiDenseEmbedHead(BaseModule):
         loss_track (dict): Config of the contrastive loss.
         loss_track_aux (dict, optional): Config of the auxiliary loss on
             cosine similarities; None disables it.
+        ignore_nested_iof (float, optional): Leave out of the losses,
+            instead of counting as negatives, the pairs of two different
+            instances whose reference-view boxes overlap by at least this
+            fraction of the smaller box (a part and its whole, or two
+            pieces of one object, as class-agnostic proposals give).
+            Defaults to None: every pair counts.
         init_cfg (dict or list[dict], optional): Initialization config.
     """
 
@@ -83,6 +89,7 @@ class QuasiDenseEmbedHead(BaseModule):
                  cosine_logits: bool = False,
                  loss_track: dict = DEFAULT_LOSS_TRACK,
                  loss_track_aux: Optional[dict] = DEFAULT_LOSS_TRACK_AUX,
+                 ignore_nested_iof: Optional[float] = None,
                  init_cfg: Optional[dict] = DEFAULT_INIT_CFG) -> None:
         norm_cfg = copy.deepcopy(norm_cfg)
         init_cfg = copy.deepcopy(init_cfg)
@@ -91,6 +98,10 @@ class QuasiDenseEmbedHead(BaseModule):
         self.embed_channels = embed_channels
         self.softmax_temp = softmax_temp
         self.cosine_logits = cosine_logits
+        if ignore_nested_iof is not None and not 0 < ignore_nested_iof <= 1:
+            raise ValueError('ignore_nested_iof is a fraction in (0, 1], '
+                             f'got {ignore_nested_iof}')
+        self.ignore_nested_iof = ignore_nested_iof
 
         self.convs = nn.ModuleList()
         channels = in_channels
@@ -270,8 +281,10 @@ class QuasiDenseEmbedHead(BaseModule):
 
         A key RoI and a reference RoI form a positive pair when the key
         RoI's gt and the reference RoI's gt are the same instance. With
-        ``one_positive`` only the reference RoI of highest IoU with its gt
-        (the first one on ties) stays positive for every key RoI.
+        ``ignore_nested_iof``, pairs of different but nested instances are
+        marked -1 (left out). With ``one_positive`` only the reference RoI
+        of highest IoU with its gt (the first one on ties) stays positive
+        for every key RoI.
 
         Args:
             gt_match_indices_list (list[Tensor]): Per image, the index of
@@ -285,8 +298,9 @@ class QuasiDenseEmbedHead(BaseModule):
 
         Returns:
             tuple[list[Tensor], list[Tensor]]: Per image, targets of shape
-            (P_i, R_i) (1 = same instance, 0 = different) and row weights of
-            shape (P_i, ) (1 for key RoIs with at least one positive).
+            (P_i, R_i) (1 = same instance, 0 = different, -1 = left out)
+            and row weights of shape (P_i, ) (1 for key RoIs with at least
+            one positive).
         """
         targets, weights = [], []
         for match_inds, key_res, ref_res in zip(gt_match_indices_list,
@@ -309,6 +323,41 @@ class QuasiDenseEmbedHead(BaseModule):
                 pos2pos = torch.zeros_like(pos2pos)
                 pos2pos[has_pos, best[has_pos]] = True
             target[:, :num_ref_pos] = pos2pos.long()
+            if self.ignore_nested_iof is not None and num_ref_pos > 0:
+                nested = self._nested(key_to_ref, ref_res)
+                target[:, :num_ref_pos][nested & ~pos2pos] = -1
             targets.append(target)
-            weights.append((target.sum(dim=1) > 0).float())
+            weights.append((target >= 1).any(dim=1).float())
         return targets, weights
+
+    def _nested(self, key_to_ref: Tensor, ref_res: SamplingResult) -> Tensor:
+        """Whether the reference gt of every key RoI (P, ) and that of
+        every positive reference RoI overlap by >= ``ignore_nested_iof`` of
+        the smaller box, shape (P, num_ref_pos).
+
+        The reference gt of a key RoI is known from the positive reference
+        RoIs assigned to it; a key RoI without any has no positive and
+        weight 0, so its row is all False.
+        """
+        ref_gt_inds = ref_res.pos_assigned_gt_inds.long()
+        boxes = ref_res.pos_gt_bboxes
+        boxes = boxes.tensor if hasattr(boxes, 'tensor') else boxes
+        table = boxes.new_zeros((int(ref_gt_inds.max()) + 1, 4))
+        table[ref_gt_inds] = boxes
+        known = torch.zeros(len(table), dtype=torch.bool,
+                            device=table.device)
+        known[ref_gt_inds] = True
+        in_table = (key_to_ref >= 0) & (key_to_ref < len(table))
+        rows = torch.where(in_table, key_to_ref, 0)
+        has_box = in_table & known[rows]
+        key_boxes = table[rows]
+
+        def areas(b):
+            return (b[:, 2:] - b[:, :2]).clamp(min=0).prod(dim=1)
+
+        # intersection = IoF over the first box x its area
+        inter = bbox_overlaps(key_boxes, boxes, mode='iof') * \
+            areas(key_boxes)[:, None]
+        smaller = torch.min(areas(key_boxes)[:, None], areas(boxes)[None])
+        iof = inter / smaller.clamp(min=1e-6)
+        return (iof >= self.ignore_nested_iof) & has_box[:, None]

@@ -189,3 +189,72 @@ def test_cosine_trained_head_predicts_its_training_logits():
         torch.testing.assert_close(
             bisoftmax_similarity(embeds[:2], embeds[2:]),
             (logits.softmax(1) + logits.softmax(0)) / 2)
+
+
+def nested_case():
+    """A whole person (gt 0), its head (gt 1, inside it), a neighbour
+    overlapping it by a quarter of either box (gt 2), one far away (gt 3)
+    and a key gt (4) whose reference gt has no positive RoI; the
+    instances keep their index in both views."""
+    gts = torch.tensor([[0., 0., 20., 40.], [0., 0., 20., 10.],
+                        [15., 0., 35., 40.], [100., 100., 110., 110.],
+                        [150., 150., 160., 160.]])
+    key_res = make_sampling_result(gts, [0, 1, 2, 3, 4], gts, num_neg=2)
+    ref_res = make_sampling_result(gts, [0, 1, 2, 3], gts[:4], num_neg=2)
+    return key_res, ref_res, torch.arange(5)
+
+
+def test_nested_instances_are_left_out_not_negatives():
+    key_res, ref_res, match = nested_case()
+    plain = QuasiDenseEmbedHead(num_convs=0, num_fcs=0, in_channels=4,
+                                roi_feat_size=1, embed_channels=4)
+    targets, weights = plain.get_targets([match], [key_res], [ref_res])
+    eye = torch.cat([torch.eye(5, 4).long(), torch.zeros(5, 2).long()], 1)
+    torch.testing.assert_close(targets[0], eye)
+    head = QuasiDenseEmbedHead(num_convs=0, num_fcs=0, in_channels=4,
+                               roi_feat_size=1, embed_channels=4,
+                               ignore_nested_iof=0.5)
+    targets, weights = head.get_targets([match], [key_res], [ref_res])
+    expected = eye.clone()
+    expected[0, 1] = expected[1, 0] = -1  # the head lies inside the person
+    torch.testing.assert_close(targets[0], expected)
+    torch.testing.assert_close(weights[0], torch.tensor([1., 1, 1, 1, 0]))
+    left_out = expected == -1
+    head.ignore_nested_iof = 0.2  # the neighbour overlaps by 0.25
+    targets, _ = head.get_targets([match], [key_res], [ref_res])
+    expected[0, 2] = expected[2, 0] = expected[1, 2] = expected[2, 1] = -1
+    torch.testing.assert_close(targets[0], expected)
+
+    # the losses read -1 as absent: equal to the loss without those columns
+    head = QuasiDenseEmbedHead(
+        num_convs=0, num_fcs=0, in_channels=4, roi_feat_size=1,
+        embed_channels=4, cosine_logits=True, softmax_temp=0.07,
+        loss_track=dict(type='InfoNCELoss'), loss_track_aux=None,
+        ignore_nested_iof=0.5)
+    torch.manual_seed(0)
+    key, ref = torch.randn(5, 4), torch.randn(6, 4)
+    ref[1] = key[0]  # the head looks like the whole person
+    loss = head.loss_by_feat(key, ref, [key_res], [ref_res], [match])
+    logits = (nn.functional.normalize(key, dim=1) @
+              nn.functional.normalize(ref, dim=1).t()) / 0.07
+    by_hand = []
+    for row in range(4):
+        keep = [c for c in range(6) if c != row and not left_out[row, c]]
+        by_hand.append(torch.logsumexp(
+            logits[row, [row] + keep], 0) - logits[row, row])
+    torch.testing.assert_close(loss['loss_track'],
+                               torch.stack(by_hand).mean())
+    head.ignore_nested_iof = None  # the head is now the person's negative
+    every_pair = head.loss_by_feat(key, ref, [key_res], [ref_res], [match])
+    by_hand = [torch.logsumexp(logits[row, [row] + [
+        c for c in range(6) if c != row]], 0) - logits[row, row]
+        for row in range(4)]
+    torch.testing.assert_close(every_pair['loss_track'],
+                               torch.stack(by_hand).mean())
+    assert every_pair['loss_track'] > loss['loss_track']
+
+
+def test_bad_nested_fraction_is_refused():
+    import pytest
+    with pytest.raises(ValueError, match='ignore_nested_iof'):
+        QuasiDenseEmbedHead(ignore_nested_iof=1.5)
