@@ -325,15 +325,15 @@ class QuasiDenseEmbedHead(BaseModule):
             target[:, :num_ref_pos] = pos2pos.long()
             if self.ignore_nested_iof is not None and num_ref_pos > 0:
                 nested = self._nested(key_to_ref, ref_res)
-                target[:, :num_ref_pos][nested & ~pos2pos] = -1
+                target[:, :num_ref_pos][nested] = -1
             targets.append(target)
             weights.append((target >= 1).any(dim=1).float())
         return targets, weights
 
     def _nested(self, key_to_ref: Tensor, ref_res: SamplingResult) -> Tensor:
         """Whether the reference gt of every key RoI (P, ) and that of
-        every positive reference RoI overlap by >= ``ignore_nested_iof`` of
-        the smaller box, shape (P, num_ref_pos).
+        every positive reference RoI are different instances overlapping by
+        >= ``ignore_nested_iof`` of the smaller box, shape (P, num_ref_pos).
 
         The reference gt of a key RoI is known from the positive reference
         RoIs assigned to it; a key RoI without any has no positive and
@@ -360,4 +360,5 @@ class QuasiDenseEmbedHead(BaseModule):
             areas(key_boxes)[:, None]
         smaller = torch.min(areas(key_boxes)[:, None], areas(boxes)[None])
         iof = inter / smaller.clamp(min=1e-6)
-        return (iof >= self.ignore_nested_iof) & has_box[:, None]
+        different = key_to_ref[:, None] != ref_gt_inds[None]
+        return (iof >= self.ignore_nested_iof) & has_box[:, None] & different
