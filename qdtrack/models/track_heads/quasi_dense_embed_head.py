@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmdet.models.task_modules import SamplingResult
-from mmdet.structures.bbox import bbox_overlaps
+from mmdet.structures.bbox import bbox_overlaps, get_box_tensor
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
@@ -340,25 +340,12 @@ class QuasiDenseEmbedHead(BaseModule):
         weight 0, so its row is all False.
         """
         ref_gt_inds = ref_res.pos_assigned_gt_inds.long()
-        boxes = ref_res.pos_gt_bboxes
-        boxes = boxes.tensor if hasattr(boxes, 'tensor') else boxes
-        table = boxes.new_zeros((int(ref_gt_inds.max()) + 1, 4))
-        table[ref_gt_inds] = boxes
-        known = torch.zeros(len(table), dtype=torch.bool,
-                            device=table.device)
-        known[ref_gt_inds] = True
-        in_table = (key_to_ref >= 0) & (key_to_ref < len(table))
-        rows = torch.where(in_table, key_to_ref, 0)
-        has_box = in_table & known[rows]
-        key_boxes = table[rows]
-
-        def areas(b):
-            return (b[:, 2:] - b[:, :2]).clamp(min=0).prod(dim=1)
-
-        # intersection = IoF over the first box x its area
-        inter = bbox_overlaps(key_boxes, boxes, mode='iof') * \
-            areas(key_boxes)[:, None]
-        smaller = torch.min(areas(key_boxes)[:, None], areas(boxes)[None])
-        iof = inter / smaller.clamp(min=1e-6)
-        different = key_to_ref[:, None] != ref_gt_inds[None]
-        return (iof >= self.ignore_nested_iof) & has_box[:, None] & different
+        boxes = get_box_tensor(ref_res.pos_gt_bboxes)
+        same = key_to_ref[:, None] == ref_gt_inds[None]  # (P, num_ref_pos)
+        has_box = same.any(dim=1)
+        # the gt box of a positive reference RoI of the same instance
+        key_boxes = boxes[same.int().argmax(dim=1)]
+        # intersection over the smaller box = the larger of the two IoFs
+        iof = torch.max(bbox_overlaps(key_boxes, boxes, mode='iof'),
+                        bbox_overlaps(boxes, key_boxes, mode='iof').t())
+        return (iof >= self.ignore_nested_iof) & has_box[:, None] & ~same

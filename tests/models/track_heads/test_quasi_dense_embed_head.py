@@ -1,3 +1,4 @@
+import pytest
 import torch
 from mmdet.models.task_modules import AssignResult, SamplingResult
 from mmdet.models.tracking_heads import (
@@ -255,6 +256,5 @@ def test_nested_instances_are_left_out_not_negatives():
 
 
 def test_bad_nested_fraction_is_refused():
-    import pytest
     with pytest.raises(ValueError, match='ignore_nested_iof'):
         QuasiDenseEmbedHead(ignore_nested_iof=1.5)
